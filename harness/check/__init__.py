@@ -1,0 +1,1 @@
+"""The validator: checks any OCF agent against what Pacemaker really does (ocf-tester successor)."""
