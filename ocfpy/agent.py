@@ -1,0 +1,113 @@
+"""The Agent: declarations in, ``main()`` out; one call runs one action and returns its code."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ocfpy.actions import ActionSpec
+
+BUILTIN_TIMEOUTS = {"meta-data": 5, "validate-all": 20}
+
+
+class Agent:
+    """An OCF resource agent, declared once and run by :meth:`main`.
+
+    Args:
+        name: the agent's type, which is also its file name.
+        version: the agent's own version (the OCF version is separate).
+        shortdesc, longdesc: the descriptions in the meta-data.
+        parameters: :class:`ocfpy.Parameter` declarations.
+        ocf_version: ``"1.1"``, or ``"1.0"`` for meta-data that ocf-tester's DTD accepts.
+    """
+
+    def __init__(self, name: str, *, version: str, shortdesc: str, longdesc: str = "",
+                 parameters=(), ocf_version: str = "1.1"):
+        if ocf_version not in ("1.0", "1.1"):
+            raise ValueError(f"ocf_version is '1.1' or '1.0', not {ocf_version!r}")
+        if not parameters:
+            raise ValueError("an agent needs at least one parameter: the OCF 1.1 schema requires one")
+        names = [param.name for param in parameters]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"parameters declared twice: {', '.join(duplicates)}")
+        self.name = name
+        self.version = version
+        self.shortdesc = shortdesc
+        self.longdesc = longdesc or shortdesc
+        self.parameters = tuple(parameters)
+        self.ocf_version = ocf_version
+        self.secret_names = frozenset(p.name for p in parameters if p.secret)
+        self.handlers = {}
+        self.validator = None
+        self.preparations = []
+        self._specs = []
+
+    # --- declaration ----------------------------------------------------------------------
+    def action(self, name: str, timeout=20, **advertised):
+        """Decorator: ``handler(ctx) -> int`` runs ``name``; also advertised in the meta-data."""
+        def register(handler):
+            if name in self.handlers:
+                raise ValueError(f"action {name!r} has two handlers")
+            self.handlers[name] = handler
+            self._specs.append(ActionSpec(name, timeout, **advertised))
+            return handler
+        return register
+
+    def advertise(self, name: str, timeout=20, **attributes) -> None:
+        """One more meta-data line for an action, e.g. a monitor for role Promoted or depth 10."""
+        self._specs.append(ActionSpec(name, timeout, **attributes))
+
+    def validate(self, check):
+        """Decorator: ``check(ctx, environment: bool)`` raises an OCFError when the config is bad.
+
+        It runs for ``validate-all`` (``environment`` when OCF_CHECK_LEVEL >= 10) and before
+        ``start``, ``reload-agent`` and ``migrate_from`` (always with ``environment``).
+        """
+        self.validator = check
+        return check
+
+    def before_each(self, prepare):
+        """Decorator: ``prepare(ctx)`` runs before every handler, once parameters are valid."""
+        self.preparations.append(prepare)
+        return prepare
+
+    def advertised_actions(self) -> list:
+        """Every action line of the meta-data, built-ins included, in declaration order."""
+        specs = list(self._specs)
+        declared = {spec.name for spec in specs}
+        for name, timeout in BUILTIN_TIMEOUTS.items():
+            if name not in declared:
+                specs.append(ActionSpec(name, timeout))
+        return specs
+
+    def metadata(self, ocf_version: str | None = None) -> str:
+        """The meta-data XML as text."""
+        from ocfpy.metadata import build_metadata
+
+        return build_metadata(self, ocf_version or self.ocf_version)
+
+    # --- running --------------------------------------------------------------------------
+    def main(self, argv=None, environ=None) -> int:
+        """Run the action named by ``argv[1]`` (extra arguments are ignored); return its code."""
+        argv = sys.argv if argv is None else argv
+        environ = os.environ if environ is None else environ
+        action = argv[1] if len(argv) > 1 else ""
+        if action == "meta-data":
+            version = environ.get("OCFPY_OCF_VERSION") or self.ocf_version
+            sys.stdout.write(self.metadata("1.0" if version == "1.0" else self.ocf_version))
+            sys.stdout.flush()
+            return 0
+        if action in ("usage", "help", "-h", "--help"):
+            sys.stdout.write(self.usage() + "\n")
+            return 0
+        if not action:
+            sys.stderr.write(self.usage() + "\n")
+            return 2
+        from ocfpy.dispatch import run_action
+
+        return run_action(self, action, environ)
+
+    def usage(self) -> str:
+        names = sorted(set(self.handlers) | set(BUILTIN_TIMEOUTS))
+        return f"usage: {self.name} {{{'|'.join(names)}}}"

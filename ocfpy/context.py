@@ -1,0 +1,140 @@
+"""What a handler receives: typed parameters, the environment, a logger and the time budget."""
+
+from __future__ import annotations
+
+from ocfpy.params import show_value
+
+
+class ParameterError(ValueError):
+    """A parameter value that is missing or cannot be used; the message is one line."""
+
+
+class Params:
+    """Typed parameter values: ``params.state``, or ``params["name-with-dash"]``."""
+
+    def __init__(self, values: dict, given: frozenset):
+        object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "_given", given)
+
+    def __getattr__(self, name: str):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"no parameter {name!r} is declared") from None
+
+    def __getitem__(self, name: str):
+        return self._values[name]
+
+    def __setattr__(self, name, value):
+        raise AttributeError("parameters are read-only")
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def is_set(self, name: str) -> bool:
+        """The executor passed the parameter (possibly empty), rather than the default applying."""
+        return name in self._given
+
+    def as_dict(self) -> dict:
+        return dict(self._values)
+
+
+def resolve_params(declared, env) -> tuple:
+    """(Params, [errors]): every declared parameter converted, defaulted and checked."""
+    values, errors, given = {}, [], set()
+    by_name = {param.name: param for param in declared}
+    for param in declared:
+        raw = env.param(param.name)
+        if raw is None:
+            raw = _inherited_value(param, by_name, env)
+        if raw is None:
+            values[param.name] = param.typed_default()
+            if param.required:
+                errors.append(f"{param.name} is required but not set")
+            continue
+        given.add(param.name)
+        if raw == "" and param.required:
+            values[param.name] = None
+            errors.append(f"{param.name} is required but empty")
+            continue
+        try:
+            values[param.name] = param.convert(raw)
+        except ValueError as error:
+            values[param.name] = None
+            problem = "the value is not valid (secret, not shown)" if param.secret else error
+            errors.append(f"{param.name}: {problem}")
+    return Params(values, frozenset(given)), errors
+
+
+def _inherited_value(param, by_name: dict, env) -> str | None:
+    """A parameter that is unset takes the value of a deprecated parameter it replaces."""
+    for other in by_name.values():
+        if param.name in other.replaced_with:
+            raw = env.param(other.name)
+            if raw is not None:
+                return raw
+    return None
+
+
+class Context:
+    """One action's world, handed to every handler."""
+
+    def __init__(self, agent, action: str, env, params: Params, log, secrets: tuple):
+        self.agent = agent
+        self.action = action
+        self.env = env
+        self.params = params
+        self.log = log
+        self._secrets = secrets
+        self._reason = None
+
+    @property
+    def instance(self) -> str:
+        return self.env.instance
+
+    @property
+    def is_probe(self) -> bool:
+        """A monitor with no interval: report the state, change nothing, 7 when stopped."""
+        return self.env.is_probe(self.action)
+
+    def time_left(self) -> float | None:
+        """Seconds before Pacemaker SIGKILLs this action (None without a timeout)."""
+        return self.env.time_left()
+
+    def exit_reason(self, message: str) -> None:
+        """Set the exit reason written when the action ends (the last one set wins)."""
+        self._reason = self.redact(message)
+
+    @property
+    def reason(self) -> str | None:
+        return self._reason
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret parameter value replaced by ``****``."""
+        for secret in self._secrets:
+            text = text.replace(secret, "****")
+        return text
+
+    def show(self, name: str) -> str:
+        """A parameter's value for a message: quoted and escaped, ``****`` when secret."""
+        value = self.params[name]
+        return "****" if name in self.agent.secret_names else show_value(str(value))
+
+    def environment_dump(self) -> dict:
+        """The environment without secret parameters, for agents that record it."""
+        hidden = {"OCF_RESKEY_" + name for name in self.agent.secret_names}
+        return {key: value for key, value in self.env.mapping.items() if key not in hidden}
+
+    def state_file(self, suffix: str = "state"):
+        """This instance's :class:`ocfpy.state.StateFile` under HA_RSCTMP."""
+        from ocfpy.state import StateFile
+
+        return StateFile.for_instance(self.env, self.agent.name, suffix)
+
+    def run(self, argv, **options):
+        """Run a command within this action's time budget (see :func:`ocfpy.commands.run`)."""
+        from ocfpy.commands import run
+
+        options.setdefault("deadline", self.env.deadline)
+        options.setdefault("env", dict(self.env.mapping))
+        return run(argv, **options)

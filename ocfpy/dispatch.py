@@ -1,0 +1,130 @@
+"""Run one action: resolve parameters, apply OCF's safety rules, call the handler, map the result."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ocfpy.context import Context, resolve_params
+from ocfpy.environment import Environment
+from ocfpy.errors import NotConfigured, OCFError
+from ocfpy.exitcodes import DEGRADED_CODES, OCFExit
+from ocfpy.log import Log
+from ocfpy.reason import reason_line
+
+#: Actions whose handler runs only after the validator accepted the configuration.
+VALIDATED_ACTIONS = ("start", "reload-agent", "migrate_from")
+
+
+def run_action(agent, action: str, environ) -> int:
+    """The exit code of ``action``; its exit reason, if any, is the last line on stderr."""
+    env = Environment(environ)
+    params, errors = resolve_params(agent.parameters, env)
+    secrets = tuple(sorted({str(params[name]) for name in agent.secret_names if params[name]},
+                           key=len, reverse=True))
+    tag = env.get("HA_LOGTAG") or f"{agent.name}({env.instance})[{os.getpid()}]"
+    ctx = Context(agent, action, env, params, None, secrets)
+    ctx.log = Log(environ, tag, ctx.redact)
+    ctx.log.debug(f"{action} begins")
+    try:
+        code = _dispatch(agent, ctx, errors)
+    except OCFError as error:
+        code = error.rc
+        if error.reason:
+            ctx.exit_reason(error.reason)
+    except KeyboardInterrupt:
+        code = OCFExit.ERR_GENERIC
+        ctx.exit_reason(f"{action} was interrupted")
+    except Exception as error:  # the one place that turns a bug into rc 1 instead of a traceback
+        code = OCFExit.ERR_GENERIC
+        _log_traceback(ctx)
+        ctx.exit_reason(f"internal error in {action}: {type(error).__name__}: {error}")
+    code = _settle(ctx, code)
+    ctx.log.debug(f"{action} ends with {code}")
+    _write_reason(ctx)
+    return int(code)
+
+
+def _dispatch(agent, ctx: Context, errors: list) -> int:
+    action = ctx.action
+    if action == "validate-all":
+        return _validate_all(agent, ctx, errors)
+    handler = agent.handlers.get(action)
+    if handler is None:
+        ctx.exit_reason(f"{agent.name} does not implement the {action!r} action")
+        return OCFExit.ERR_UNIMPLEMENTED
+    if errors:
+        return _invalid_configuration(ctx, errors)
+    for prepare in agent.preparations:
+        prepare(ctx)
+    if action in VALIDATED_ACTIONS and agent.validator is not None:
+        agent.validator(ctx, True)
+    code = handler(ctx)
+    if code is None:
+        raise TypeError(f"the {action} handler returned None instead of an exit code")
+    return code
+
+
+def _validate_all(agent, ctx: Context, errors: list) -> int:
+    for error in errors[1:]:
+        ctx.log.error(error)
+    if errors:
+        raise NotConfigured(errors[0])
+    for prepare in agent.preparations:
+        prepare(ctx)
+    if agent.validator is not None:
+        agent.validator(ctx, ctx.env.check_level >= 10)
+    handler = agent.handlers.get("validate-all")
+    return handler(ctx) if handler is not None else OCFExit.SUCCESS
+
+
+def _invalid_configuration(ctx: Context, errors: list) -> int:
+    """6 for invalid parameters, except where 6 would make a failure worse.
+
+    A resource is started with the same parameters its stop and probes get, so with
+    parameters that never passed validation it cannot be running: stop succeeds (a failed
+    stop means fencing) and a probe reports "not running" (what Pacemaker expects of a
+    probe of a stopped resource, however broken its configuration).
+    """
+    for error in errors:
+        ctx.log.warning(f"invalid configuration: {error}")
+    if ctx.action == "stop":
+        ctx.log.warning("stop: nothing can be running with this configuration; reporting success")
+        return OCFExit.SUCCESS
+    if ctx.is_probe:
+        return OCFExit.NOT_RUNNING
+    raise NotConfigured(errors[0])
+
+
+def _settle(ctx: Context, code) -> OCFExit:
+    """Codes a handler may not return from this action are mapped to what Pacemaker expects."""
+    try:
+        code = OCFExit(int(code))
+    except (TypeError, ValueError):
+        ctx.log.error(f"{ctx.action} returned {code!r}, which is not an OCF exit code")
+        ctx.exit_reason(f"{ctx.action} returned an invalid exit code {code!r}")
+        return OCFExit.ERR_GENERIC
+    if ctx.action == "stop" and code == OCFExit.NOT_RUNNING:
+        return OCFExit.SUCCESS
+    if ctx.action != "monitor" and code in DEGRADED_CODES:
+        ctx.log.warning(f"{ctx.action} returned {code.name}, which only monitor may return")
+        return OCFExit.SUCCESS
+    return code
+
+
+def _log_traceback(ctx: Context) -> None:
+    import traceback
+
+    ctx.log.error(traceback.format_exc().rstrip())
+
+
+def _write_reason(ctx: Context) -> None:
+    if not ctx.reason:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    line = reason_line(ctx.reason, ctx.env.exit_reason_prefix)
+    try:
+        os.write(2, line)
+    except OSError:
+        pass  # stderr closed: nobody to tell

@@ -1,0 +1,153 @@
+"""Parameters declared once: metadata, type conversion, defaults and validation all come from here."""
+
+from __future__ import annotations
+
+TYPES = ("string", "integer", "boolean", "select")
+
+# Pacemaker's spelling (crm_str_to_boolean), compared without regard to case.
+TRUE_WORDS = frozenset(("true", "on", "yes", "y", "1"))
+FALSE_WORDS = frozenset(("false", "off", "no", "n", "0"))
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+
+
+def is_true(value: object) -> bool:
+    """True for Pacemaker's true words (``true on yes y 1``, any case) and for True itself."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in TRUE_WORDS
+
+
+def show_value(value: str, limit: int = 40) -> str:
+    """A value as it may appear in a one-line message: quoted, escaped, shortened."""
+    shown = value.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+    shown = shown.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    shown = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in shown)
+    if len(shown) > limit:
+        shown = shown[: limit - 3] + "..."
+    return "'" + shown + "'"
+
+
+class Parameter:
+    """One agent parameter, declared once.
+
+    Args:
+        name: the instance attribute name (``OCF_RESKEY_<name>``).
+        type: ``string``, ``integer``, ``boolean`` or ``select``.
+        shortdesc, longdesc: the descriptions shown by pcs and crmsh.
+        default: a value of the parameter's type, applied when the parameter is unset.
+        required: the resource cannot be configured without it.
+        choices: the values a ``select`` accepts.
+        minimum, maximum: bounds of an ``integer``.
+        unique_group: resources of this agent must not share the values of this group.
+        reloadable: a change can be applied by ``reload-agent`` without a restart.
+        deprecated: superseded; ``replaced_with`` names the successors, which take its value.
+        secret: the value never appears in a log line or an exit reason.
+        multiline: accept CR and LF in the value (refused by default).
+        check: a callable ``check(value) -> None`` raising ValueError with a message.
+    """
+
+    __slots__ = (
+        "name", "type", "shortdesc", "longdesc", "default", "required", "choices",
+        "minimum", "maximum", "unique_group", "reloadable", "deprecated", "replaced_with",
+        "deprecated_desc", "secret", "multiline", "check",
+    )
+
+    def __init__(
+        self, name: str, type: str = "string", *, shortdesc: str, longdesc: str = "",
+        default: object = None, required: bool = False, choices: tuple = (),
+        minimum: int | None = None, maximum: int | None = None, unique_group: str | None = None,
+        reloadable: bool = False, deprecated: bool = False, replaced_with: tuple = (),
+        deprecated_desc: str = "", secret: bool = False, multiline: bool = False, check=None,
+    ):
+        self.name = name
+        self.type = type
+        self.shortdesc = shortdesc
+        self.longdesc = longdesc or shortdesc
+        self.default = default
+        self.required = required
+        self.choices = tuple(choices)
+        self.minimum = minimum
+        self.maximum = maximum
+        self.unique_group = unique_group
+        self.reloadable = reloadable
+        self.deprecated = deprecated or bool(replaced_with)
+        self.replaced_with = tuple(replaced_with)
+        self.deprecated_desc = deprecated_desc
+        self.secret = secret
+        self.multiline = multiline
+        self.check = check
+        self._check_declaration()
+
+    def _check_declaration(self) -> None:
+        where = f"Parameter {self.name!r}"
+        if not self.name or not set(self.name) <= _NAME_CHARS:
+            raise ValueError(f"{where}: a name uses letters, digits, '_', '-' and '.' only")
+        if self.type not in TYPES:
+            raise ValueError(f"{where}: type must be one of {', '.join(TYPES)}, not {self.type!r}")
+        if (self.type == "select") != bool(self.choices):
+            raise ValueError(f"{where}: choices go with type 'select', and 'select' needs choices")
+        if self.required and self.default is not None:
+            raise ValueError(f"{where}: a required parameter has no default")
+        if self.default is not None:
+            try:
+                self.convert(self.default if isinstance(self.default, str) else self.default_text())
+            except ValueError as error:
+                raise ValueError(f"{where}: default: {error}") from None
+
+    def default_text(self) -> str | None:
+        """The default as written in the metadata (booleans as ``true``/``false``)."""
+        if self.default is None:
+            return None
+        if isinstance(self.default, bool):
+            return "true" if self.default else "false"
+        return str(self.default)
+
+    def typed_default(self) -> object:
+        """The default converted to the parameter's type (None when there is none)."""
+        text = self.default_text()
+        return None if text is None else self.convert(text)
+
+    def convert(self, raw: str) -> object:
+        """The typed value of ``raw``; ValueError with a one-line message when it is not valid."""
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("is not valid UTF-8") from None
+        if not self.multiline and ("\n" in raw or "\r" in raw):
+            raise ValueError(f"{show_value(raw)} must be a single line")
+        value = getattr(self, "_to_" + self.type)(raw)
+        if self.check is not None:
+            self.check(value)
+        return value
+
+    def _to_string(self, raw: str) -> str:
+        return raw
+
+    def _to_integer(self, raw: str) -> int:
+        text = raw.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not digits.isdigit() or not digits.isascii():
+            raise ValueError(f"{show_value(raw)} is not an integer")
+        value = int(text)
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"{value} is less than {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"{value} is more than {self.maximum}")
+        return value
+
+    def _to_boolean(self, raw: str) -> bool:
+        word = raw.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(f"{show_value(raw)} is not a boolean (true/false, yes/no, on/off, 1/0)")
+
+    def _to_select(self, raw: str) -> str:
+        if raw not in self.choices:
+            raise ValueError(f"{show_value(raw)} is not one of {', '.join(self.choices)}")
+        return raw
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name!r}, {self.type!r})"

@@ -1,0 +1,36 @@
+"""Promotion scores for promotable clones, set with crm_attribute (or crm_master before 2.0)."""
+
+from __future__ import annotations
+
+import os
+
+from ocfpy.errors import OCFError
+
+#: crm_feature_set from which ``crm_attribute --promotion`` exists (Pacemaker 2.0).
+PROMOTION_FEATURE_SET = (3, 10, 0)
+
+
+def _feature_set(env) -> tuple:
+    raw = env.param("crm_feature_set") or ""
+    try:
+        return tuple(int(part) for part in raw.split("."))
+    except ValueError:
+        return ()
+
+
+def score_command(env, score: int | None) -> list:
+    """The argv that sets ``score`` (or deletes it when None) for this instance."""
+    sbin = env.get("HA_SBIN_DIR") or "/usr/sbin"
+    value = ["-D"] if score is None else ["-v", str(int(score))]
+    if _feature_set(env) and _feature_set(env) < PROMOTION_FEATURE_SET:
+        return [os.path.join(sbin, "crm_master"), "-l", "reboot", "-Q"] + value
+    return [os.path.join(sbin, "crm_attribute"), "--promotion", "-q"] + value
+
+
+def set_promotion_score(ctx, score: int | None) -> None:
+    """Tell Pacemaker how much this instance wants to be promoted (None removes the score)."""
+    argv = score_command(ctx.env, score)
+    result = ctx.run(argv, timeout=10)
+    if result.rc != 0:
+        detail = (result.stderr or result.stdout or "").strip().splitlines()[-1:] or ["timed out"]
+        raise OCFError(f"cannot set the promotion score: {os.path.basename(argv[0])}: {detail[0]}")
