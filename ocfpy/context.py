@@ -125,6 +125,15 @@ class Context:
         hidden = {"OCF_RESKEY_" + name for name in self.agent.secret_names}
         return {key: value for key, value in self.env.mapping.items() if key not in hidden}
 
+    def dump_environment(self, path: str) -> None:
+        """Append this action's environment, secrets left out, to ``path``."""
+        import time
+
+        lines = [f"{key}={value}" for key, value in sorted(self.environment_dump().items())]
+        text = f"### {self.action} @ {time.ctime()} ###\n" + "\n".join(lines) + "\n"
+        with open(path, "a", encoding="utf-8", errors="surrogateescape") as dump:
+            dump.write(text)
+
     def state_file(self, suffix: str = "state"):
         """This instance's :class:`ocfpy.state.StateFile` under HA_RSCTMP."""
         from ocfpy.state import StateFile
