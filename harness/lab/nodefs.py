@@ -1,0 +1,74 @@
+"""A node's "disk": per-node directories on the host that the node mounts over /etc, /var/lib and /var/log."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from harness.lab import cib, corosync
+from harness.lab.config import LabConfig
+
+# state subdirectory -> path it covers inside the node; missing targets are skipped
+NODE_DIRS = (
+    ("etc-corosync", "/etc/corosync"),
+    ("etc-pacemaker", "/etc/pacemaker"),
+    ("var-lib-corosync", "/var/lib/corosync"),
+    ("var-lib-pacemaker", "/var/lib/pacemaker"),
+    ("var-lib-pcsd", "/var/lib/pcsd"),
+    ("var-log", "/var/log"),
+)
+# lab-wide files in the state dir -> file they cover inside every node
+SHARED_FILES = (("hosts", "/etc/hosts"), ("systemctl", "/usr/bin/systemctl"))
+# fresh tmpfs in every node: (path, mode)
+TMPFS = (("/run", 0o755), ("/dev/shm", 0o1777), ("/tmp", 0o1777))
+# what systemd-tmpfiles would create in /run: (path, mode, owner, group)
+RUN_DIRS = (
+    ("/run/resource-agents", 0o1755, "root", "root"),
+    ("/run/lock", 0o1777, "root", "root"),
+    ("/run/crm", 0o750, "hacluster", "haclient"),
+)
+PACEMAKER_SUBDIRS = ("cib", "pengine", "blackbox", "cores")
+LOG_DIRS = (("pacemaker", 0o770, "hacluster", "haclient"), ("corosync", 0o755, "root", "root"),
+            ("pcsd", 0o700, "root", "root"))
+
+
+def make_dir(path: Path, mode: int, owner: str = "root", group: str = "root") -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, mode)
+    shutil.chown(path, owner, group)
+
+
+def write_shared_files(config: LabConfig) -> None:
+    """/etc/hosts with the nodes, and the systemctl shim (executable), in the state dir."""
+    with open("/etc/hosts") as handle:
+        hosts = handle.read().rstrip("\n") + "\n"
+    hosts += "# ocfpy lab nodes\n" + "".join(
+        f"{config.address(node)}\t{node}\n" for node in config.nodes)
+    (config.state / "hosts").write_text(hosts)
+    shim_source = Path(__file__).with_name("systemctl_shim.py").read_text()
+    shim = config.state / "systemctl"
+    shim.write_text(shim_source)
+    os.chmod(shim, 0o755)
+
+
+def prepare(config: LabConfig, node: str, authkey: bytes) -> None:
+    """Create the node's directories once, like installing its disk; a reboot keeps them."""
+    base = config.node_dir(node)
+    if (base / "etc-corosync" / "corosync.conf").exists():
+        return
+    make_dir(base, 0o755)
+    make_dir(base / "etc-corosync", 0o755)
+    (base / "etc-corosync" / "corosync.conf").write_text(corosync.render_conf(config))
+    corosync.write_authkey(base / "etc-corosync" / "authkey", authkey)
+    make_dir(base / "etc-pacemaker", 0o750, "root", "haclient")
+    make_dir(base / "var-lib-corosync", 0o755)
+    make_dir(base / "var-lib-pacemaker", 0o755)
+    for sub in PACEMAKER_SUBDIRS:
+        make_dir(base / "var-lib-pacemaker" / sub, 0o750, "hacluster", "haclient")
+    cib.seed(config, base / "var-lib-pacemaker" / "cib" / "cib.xml")
+    make_dir(base / "var-lib-pcsd", 0o700)
+    make_dir(base / "var-log", 0o755)
+    for name, mode, owner, group in LOG_DIRS:
+        make_dir(base / "var-log" / name, mode, owner, group)
+    make_dir(base / "graft", 0o755)

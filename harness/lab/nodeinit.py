@@ -1,0 +1,143 @@
+"""PID 1 of a lab node: private mounts, hostname, ocfpy grafted in, cluster units started, children reaped.
+
+Run by the lab as `python -m harness.lab.nodeinit STATE_DIR NODE MODE` inside fresh mount, UTS,
+IPC and PID namespaces of the node's netns. MODE: bare (no units), enabled (units marked enabled),
+start (corosync and pacemaker). SIGTERM = clean power-off (pacemaker, then corosync, stopped).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness.lab import install, nodefs
+from harness.lab.config import LabConfig
+
+SYSTEMCTL = "/usr/bin/systemctl"  # the shim, once mounted
+UNITS = ("corosync", "pacemaker")
+
+
+class PowerOff(Exception):
+    """SIGTERM arrived: shut the node down cleanly."""
+
+
+def mount(*args: str) -> None:
+    proc = subprocess.run(["mount", *args], stderr=subprocess.PIPE, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"mount {' '.join(args)}: {proc.stderr.strip()}")
+
+
+def bind(source: str, target: str, readonly: bool = False) -> None:
+    mount("--bind", *(["-o", "ro"] if readonly else []), source, target)
+
+
+def mount_private_fs(config: LabConfig, node: str) -> None:
+    for path, mode in nodefs.TMPFS:
+        mount("-t", "tmpfs", "-o", f"mode={mode:o},nosuid,nodev", f"lab-{node}", path)
+    for path, mode, owner, group in nodefs.RUN_DIRS:
+        nodefs.make_dir(Path(path), mode, owner, group)
+    base = config.node_dir(node)
+    for sub, target in nodefs.NODE_DIRS:
+        if os.path.isdir(target):
+            bind(str(base / sub), target)
+    for name, target in nodefs.SHARED_FILES:
+        bind(str(config.state / name), target)
+
+
+def graft(view: Path, target: str, name: str, source: str) -> None:
+    """Make `target/name` show `source` without writing to target: rebuild target as a view of binds."""
+    view.mkdir(parents=True, exist_ok=True)
+    for entry in os.listdir(target):
+        if entry == name:
+            continue  # ours shadows whatever the host has there
+        original, stand_in = os.path.join(target, entry), view / entry
+        if os.path.islink(original):
+            os.symlink(os.readlink(original), stand_in)
+            continue
+        if os.path.isdir(original):
+            stand_in.mkdir()
+        else:
+            stand_in.touch()
+        bind(original, str(stand_in))
+    (view / name).mkdir()
+    bind(source, str(view / name), readonly=True)
+    mount("--rbind", str(view), target)
+
+
+def install_ocfpy(config: LabConfig, node: str) -> None:
+    graft_root = config.node_dir(node) / "graft"
+    if graft_root.exists():
+        shutil.rmtree(graft_root)  # stand-ins of a previous boot (never mounted here any more)
+    for index, (target, name, source) in enumerate(install.grafts(config.install)):
+        graft(graft_root / str(index), target, name, source)
+
+
+def start_units(mode: str) -> list[str]:
+    wanted = {
+        "bare": [],
+        "start": list(UNITS),
+        "enabled": [u for u in UNITS if os.path.exists(f"/etc/corosync/.ocfpy-lab-enabled-{u}")],
+    }[mode]
+    for unit in wanted:
+        proc = subprocess.run([SYSTEMCTL, "start", unit], stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"systemctl start {unit}: {proc.stderr.strip()}")
+    return wanted
+
+
+def power_off() -> None:
+    subprocess.run([SYSTEMCTL, "stop", "pacemaker", "corosync"], check=False)
+
+
+def reap_forever() -> None:
+    """Be a good PID 1: collect every orphan until told to power off."""
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            time.sleep(0.5)
+
+
+def on_sigterm(signum, frame):
+    raise PowerOff()
+
+
+def report(ready: Path, data: dict) -> None:
+    tmp = ready.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data) + "\n")
+    os.replace(tmp, ready)
+
+
+def main(argv: list[str]) -> int:
+    state_dir, node, mode = argv
+    signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.chdir("/")
+    config = LabConfig.load(state_dir)
+    ready = config.node_dir(node) / "ready"
+    try:
+        socket.sethostname(node)
+        mount_private_fs(config, node)
+        install_ocfpy(config, node)
+        started = start_units(mode)
+        report(ready, {"ok": True, "units": started, "time": time.time()})
+        reap_forever()
+    except PowerOff:
+        power_off()
+        return 0
+    except Exception as exc:  # reported to the host, which tears the node down
+        report(ready, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+        print(f"node {node}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
