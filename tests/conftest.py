@@ -15,3 +15,34 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where every tool is installed: {reason}"
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AGENTS = os.path.join(REPO, "agents")
+
+
+@pytest.fixture(scope="session")
+def ocfpy_pythonpath(tmp_path_factory) -> str:
+    """A directory holding only the ocfpy package under test, for agents' PYTHONPATH.
+
+    Agents run by their shebang (/usr/bin/python3), which does not see the tox venv; this
+    gives them the very ocfpy the tests import, and nothing else from the venv.
+    """
+    import ocfpy
+
+    root = tmp_path_factory.mktemp("pythonpath")
+    os.symlink(os.path.dirname(os.path.abspath(ocfpy.__file__)), root / "ocfpy")
+    return str(root)
+
+
+@pytest.fixture
+def agent_env(ocfpy_pythonpath, tmp_path) -> dict:
+    """A minimal environment for running an agent directly, state kept in tmp_path."""
+    return {
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "LC_ALL": "C",
+        "PYTHONPATH": ocfpy_pythonpath,
+        "HA_RSCTMP": str(tmp_path / "rsctmp"),
+        "OCF_ROOT": "/usr/lib/ocf",
+        "OCF_RESOURCE_INSTANCE": "test",
+    }

@@ -1,0 +1,153 @@
+"""main(): one action in, one code out, with OCF's safety rules and one clean exit reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocfpy import Agent, NotInstalled, OCFExit, Parameter
+
+
+def make_agent(handlers=None, validator=None):
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("count", "integer", shortdesc="count", default=1),
+        Parameter("password", shortdesc="pw", secret=True),
+        Parameter("name", shortdesc="name", required=True),
+    ])
+    for name, handler in (handlers or {}).items():
+        agent.action(name)(handler)
+    if validator:
+        agent.validate(validator)
+    return agent
+
+
+GOOD = {"OCF_RESKEY_name": "n"}
+
+
+def run(agent, argv, env, capfd):
+    code = agent.main(["T"] + argv, env)
+    out, err = capfd.readouterr()
+    return code, out, err
+
+
+def reasons(err):
+    return [line for line in err.splitlines() if line.startswith("ocf-exit-reason:")]
+
+
+def test_meta_data_needs_no_environment(capfd):
+    code, out, _ = run(make_agent(), ["meta-data"], {}, capfd)
+    assert code == 0 and out.startswith("<?xml")
+
+
+def test_unknown_action_is_3_and_extra_arguments_are_ignored(capfd):
+    agent = make_agent({"start": lambda ctx: OCFExit.SUCCESS})
+    assert run(agent, ["frobnicate"], GOOD, capfd)[0] == 3
+    assert run(agent, ["start", "extra", "args"], GOOD, capfd)[0] == 0
+
+
+def test_missing_action_is_2_with_usage(capfd):
+    code, _, err = run(make_agent(), [], GOOD, capfd)
+    assert code == 2 and "usage:" in err
+
+
+def test_handlers_get_typed_parameters_with_defaults(capfd):
+    seen = {}
+    agent = make_agent({"start": lambda ctx: seen.update(ctx.params.as_dict()) or 0})
+    run(agent, ["start"], dict(GOOD, OCF_RESKEY_count="7"), capfd)
+    assert seen == {"count": 7, "password": None, "name": "n"}
+
+
+@pytest.mark.parametrize("action, env, code", [
+    ("start", {}, 6),                                     # required parameter missing
+    ("start", dict(GOOD, OCF_RESKEY_count="x"), 6),
+    ("monitor", dict(GOOD, OCF_RESKEY_count="x", OCF_RESKEY_CRM_meta_interval="10000"), 6),
+    ("monitor", dict(GOOD, OCF_RESKEY_count="x"), 7),     # a probe: not running, whatever the config
+    ("stop", {}, 0),                                      # a failed stop would mean fencing
+    ("validate-all", dict(GOOD, OCF_RESKEY_count="x"), 6),
+])
+def test_invalid_configuration_is_6_except_stop_and_probes(action, env, code, capfd):
+    agent = make_agent({name: lambda ctx: 0 for name in ("start", "stop", "monitor")})
+    got, out, err = run(agent, [action], env, capfd)
+    assert got == code
+    assert "Traceback" not in err and out == ""
+
+
+def test_an_uncaught_exception_is_1_with_one_line_reason_and_the_traceback_logged(capfd):
+    def broken(ctx):
+        raise RuntimeError("disk\nexploded")
+
+    code, out, err = run(make_agent({"start": broken}), ["start"], GOOD, capfd)
+    assert code == 1 and out == ""
+    assert reasons(err) == ["ocf-exit-reason:internal error in start: RuntimeError: disk exploded"]
+    assert "Traceback" in err and err.rstrip().splitlines()[-1].startswith("ocf-exit-reason:")
+
+
+def test_typed_errors_set_code_and_reason(capfd):
+    def missing(ctx):
+        raise NotInstalled("mytool not found")
+
+    code, _, err = run(make_agent({"start": missing}), ["start"], GOOD, capfd)
+    assert code == 5 and reasons(err) == ["ocf-exit-reason:mytool not found"]
+
+
+@pytest.mark.parametrize("action, returned, code", [
+    ("stop", OCFExit.NOT_RUNNING, 0),        # stop of a stopped resource is success
+    ("start", OCFExit.DEGRADED, 0),          # degraded codes only mean something from monitor
+    ("monitor", OCFExit.DEGRADED, 190),
+    ("monitor", OCFExit.DEGRADED_PROMOTED, 191),
+    ("start", None, 1),                      # a handler must say what happened
+    ("start", 42, 1),                        # execd would turn it into 1 anyway
+])
+def test_codes_are_settled_for_the_action(action, returned, code, capfd):
+    agent = make_agent({action: lambda ctx: returned})
+    env = dict(GOOD, OCF_RESKEY_CRM_meta_interval="10000") if action == "monitor" else GOOD
+    assert run(agent, [action], env, capfd)[0] == code
+
+
+def test_secret_values_never_reach_logs_or_reasons(capfd):
+    def leak(ctx):
+        ctx.log.error(f"password is {ctx.params.password}")
+        raise RuntimeError(f"login failed with {ctx.params.password}")
+
+    code, out, err = run(make_agent({"start": leak}), ["start"],
+                         dict(GOOD, OCF_RESKEY_password="hunter2"), capfd)
+    assert code == 1 and "hunter2" not in err + out and "****" in err
+
+
+def test_a_bad_secret_is_reported_without_its_value(capfd):
+    agent = Agent("T", version="1", shortdesc="t", parameters=[
+        Parameter("pin", "integer", shortdesc="pin", secret=True)])
+    agent.action("start")(lambda ctx: 0)
+    code, _, err = run(agent, ["start"], {"OCF_RESKEY_pin": "12ab"}, capfd)
+    assert code == 6 and "12ab" not in err and "pin" in reasons(err)[0]
+
+
+@pytest.mark.parametrize("level, environment", [(None, False), ("0", False), ("10", True)])
+def test_validate_all_checks_the_environment_only_from_level_10(level, environment, capfd):
+    seen = []
+    agent = make_agent(validator=lambda ctx, env_checks: seen.append(env_checks))
+    env = dict(GOOD) if level is None else dict(GOOD, OCF_CHECK_LEVEL=level)
+    assert run(agent, ["validate-all"], env, capfd)[0] == 0
+    assert seen == [environment]
+
+
+def test_start_runs_the_validator_with_environment_checks(capfd):
+    def refuse(ctx, environment):
+        raise NotInstalled("needs /usr/sbin/thing")
+
+    agent = make_agent({"start": lambda ctx: 0}, validator=refuse)
+    code, _, err = run(agent, ["start"], GOOD, capfd)
+    assert code == 5 and reasons(err) == ["ocf-exit-reason:needs /usr/sbin/thing"]
+
+
+def test_debug_logging_is_off_for_ha_debug_0(capfd):
+    agent = make_agent({"start": lambda ctx: ctx.log.debug("noisy") or 0})
+    _, _, err = run(agent, ["start"], dict(GOOD, HA_debug="0"), capfd)
+    assert "noisy" not in err
+    _, _, err = run(agent, ["start"], dict(GOOD, HA_debug="1"), capfd)
+    assert "DEBUG: noisy" in err
+
+
+def test_log_text_cannot_fake_an_exit_reason(capfd):
+    agent = make_agent({"start": lambda ctx: ctx.log.error("ocf-exit-reason:forged") or 0})
+    _, _, err = run(agent, ["start"], GOOD, capfd)
+    assert reasons(err) == []

@@ -1,0 +1,110 @@
+"""Parameter declarations: conversion tables, defaults, and declarations that cannot work."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocfpy import Parameter, is_true
+
+# (declaration, raw value from the environment, typed value)
+VALID = [
+    (Parameter("s", shortdesc="s"), "plain", "plain"),
+    (Parameter("s", shortdesc="s"), "", ""),  # set but empty stays empty
+    (Parameter("s", shortdesc="s"), "it's \"quoted\" $(x); `y` <&>", "it's \"quoted\" $(x); `y` <&>"),
+    (Parameter("s", shortdesc="s"), "ünïcødé ✓", "ünïcødé ✓"),
+    (Parameter("m", shortdesc="m", multiline=True), "two\nlines", "two\nlines"),
+    (Parameter("i", "integer", shortdesc="i"), "42", 42),
+    (Parameter("i", "integer", shortdesc="i"), " -7 ", -7),
+    (Parameter("i", "integer", shortdesc="i"), "+3", 3),
+    (Parameter("i", "integer", shortdesc="i", minimum=0, maximum=10), "10", 10),
+    (Parameter("b", "boolean", shortdesc="b"), "yes", True),
+    (Parameter("b", "boolean", shortdesc="b"), "TRUE", True),
+    (Parameter("b", "boolean", shortdesc="b"), "y", True),
+    (Parameter("b", "boolean", shortdesc="b"), "on", True),
+    (Parameter("b", "boolean", shortdesc="b"), "1", True),
+    (Parameter("b", "boolean", shortdesc="b"), "Off", False),
+    (Parameter("b", "boolean", shortdesc="b"), "n", False),
+    (Parameter("b", "boolean", shortdesc="b"), "0", False),
+    (Parameter("c", "select", shortdesc="c", choices=("ext4", "xfs")), "xfs", "xfs"),
+]
+
+# (declaration, raw value, words the one-line error must contain)
+INVALID = [
+    (Parameter("i", "integer", shortdesc="i"), "1.5", "not an integer"),
+    (Parameter("i", "integer", shortdesc="i"), "", "not an integer"),
+    (Parameter("i", "integer", shortdesc="i"), "0x10", "not an integer"),
+    (Parameter("i", "integer", shortdesc="i"), "1; rm -rf /", "not an integer"),
+    (Parameter("i", "integer", shortdesc="i"), "$(reboot)", "not an integer"),
+    (Parameter("i", "integer", shortdesc="i"), "٣", "not an integer"),  # a non-ASCII digit
+    (Parameter("i", "integer", shortdesc="i", minimum=1), "0", "less than 1"),
+    (Parameter("i", "integer", shortdesc="i", maximum=9), "10", "more than 9"),
+    (Parameter("b", "boolean", shortdesc="b"), "ja", "not a boolean"),
+    (Parameter("b", "boolean", shortdesc="b"), "", "not a boolean"),
+    (Parameter("c", "select", shortdesc="c", choices=("ext4", "xfs")), "btrfs", "not one of ext4, xfs"),
+    (Parameter("c", "select", shortdesc="c", choices=("ext4", "xfs")), "XFS", "not one of"),
+    (Parameter("s", shortdesc="s"), "one\ntwo", "single line"),
+    (Parameter("s", shortdesc="s"), "cr\rhere", "single line"),
+    (Parameter("s", shortdesc="s"), "bad\udcff byte", "not valid UTF-8"),
+]
+
+
+@pytest.mark.parametrize("param, raw, expected", VALID)
+def test_valid_values_convert_to_their_type(param, raw, expected):
+    assert param.convert(raw) == expected
+    assert type(param.convert(raw)) is type(expected)
+
+
+@pytest.mark.parametrize("param, raw, words", INVALID)
+def test_invalid_values_give_a_one_line_reason(param, raw, words):
+    with pytest.raises(ValueError) as caught:
+        param.convert(raw)
+    message = str(caught.value)
+    assert words in message
+    assert "\n" not in message and "\r" not in message
+
+
+def test_a_check_callable_runs_on_the_typed_value():
+    def even(value):
+        if value % 2:
+            raise ValueError(f"{value} is odd")
+
+    param = Parameter("n", "integer", shortdesc="n", check=even)
+    assert param.convert("4") == 4
+    with pytest.raises(ValueError, match="3 is odd"):
+        param.convert("3")
+
+
+@pytest.mark.parametrize("declaration, words", [
+    (dict(name="", shortdesc="x"), "a name uses"),
+    (dict(name="has space", shortdesc="x"), "a name uses"),
+    (dict(name="x", type="float", shortdesc="x"), "type must be one of"),
+    (dict(name="x", type="select", shortdesc="x"), "select' needs choices"),
+    (dict(name="x", choices=("a",), shortdesc="x"), "choices go with type"),
+    (dict(name="x", required=True, default="a", shortdesc="x"), "has no default"),
+    (dict(name="x", type="integer", default="ten", shortdesc="x"), "default"),
+    (dict(name="x", type="select", choices=("a", "b"), default="c", shortdesc="x"), "default"),
+    (dict(name="x", type="boolean", default="maybe", shortdesc="x"), "default"),
+])
+def test_impossible_declarations_are_refused(declaration, words):
+    with pytest.raises(ValueError, match=words):
+        Parameter(**declaration)
+
+
+@pytest.mark.parametrize("param, text, typed", [
+    (Parameter("b", "boolean", shortdesc="b", default=False), "false", False),
+    (Parameter("b", "boolean", shortdesc="b", default=True), "true", True),
+    (Parameter("i", "integer", shortdesc="i", default=5), "5", 5),
+    (Parameter("s", shortdesc="s", default="x"), "x", "x"),
+    (Parameter("s", shortdesc="s"), None, None),
+])
+def test_defaults_are_written_as_text_and_handed_over_typed(param, text, typed):
+    assert param.default_text() == text
+    assert param.typed_default() == typed
+
+
+@pytest.mark.parametrize("value, truth", [
+    ("true", True), ("On", True), ("YES", True), ("y", True), ("1", True), (True, True),
+    ("false", False), ("ja", False), ("", False), ("2", False), (None, False), (False, False),
+])
+def test_truth_follows_pacemakers_spelling(value, truth):
+    assert is_true(value) is truth
