@@ -7,7 +7,7 @@ from .lookup import AgentRef, AgentSpecError, resolve_agent
 from .operation import DEFAULT_TIMEOUT_MS, METADATA_TIMEOUT_MS, PROFILES, Operation, OperationError
 from .result import ExecStatus, Result
 from .runner import Running, run, spawn
-from .spawn import SpawnError
+from .child import SpawnError
 
 __all__ = [
     "AgentRef", "AgentSpecError", "resolve_agent",

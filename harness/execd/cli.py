@@ -12,7 +12,7 @@ from .lookup import AgentSpecError
 from .operation import DEFAULT_TIMEOUT_MS, METADATA_TIMEOUT_MS, PROFILES, Operation, OperationError
 from .result import Result
 from .runner import run
-from .spawn import SpawnError
+from .child import SpawnError
 
 USAGE_ERROR = 2
 PROG = "ocfpy-harness run"

@@ -16,7 +16,7 @@ _BREAKS_XML = re.compile(rb"[<&\"\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def check_xml_name(name: str) -> None:
     """A parameter name execd can receive at all; others make the controller's IPC message unparsable."""
-    if not _XML_NAME.fullmatch("OCF_RESKEY_" + name if name[:1].isdigit() or not name else name):
+    if not _XML_NAME.fullmatch(name):
         raise OperationError(
             f"parameter name {name!r} is not a valid XML name; Pacemaker hands parameters to execd as XML "
             "attributes, so execd would never receive it (use the crm_resource profile to try it anyway)")

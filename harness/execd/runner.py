@@ -17,7 +17,7 @@ from .environment import build_environment
 from .lookup import AgentRef, resolve_agent
 from .operation import Operation
 from .result import ExecStatus, Result
-from .spawn import ExecFailed, default_cwd, exec_failure_code, metadata_user, popen_kwargs, start_agent
+from .child import ExecFailed, default_cwd, exec_failure_code, metadata_user, popen_kwargs, start_agent
 
 log = logging.getLogger(__name__)
 READ_SIZE = 65536
@@ -140,7 +140,7 @@ class Running:
 
     def _kill(self, group: bool) -> None:
         pid = self.pid
-        if pid is None or pid <= 0:  # never killpg(0): that is our own group
+        if pid is None or not _is_our_child(pid):  # e.g. a test double's pid 0 or 1: killpg would hit us or init
             return
         try:
             if group and pid != os.getpgrp():
@@ -190,6 +190,19 @@ def timeout_reason(op: Operation) -> str:
 def signal_text(sig: int) -> str:
     """strsignal(), as in 'Resource agent interrupted by Terminated signal'."""
     return signal.strsignal(sig) or f"Unknown signal {sig}"
+
+
+def _is_our_child(pid: int) -> bool:
+    """Only ever signal a real, unreaped child of this process."""
+    if pid <= 1 or pid == os.getpid():
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return False
+    fields = stat[stat.rindex(b")") + 2:].split()  # after "pid (comm) ": state, ppid, ...
+    return int(fields[1]) == os.getpid()
 
 
 def _pidfd(pid: Optional[int]) -> Optional[int]:
