@@ -1,0 +1,225 @@
+"""V2/V3: what an agent's meta-data says (parsed model), its schema validity and its semantic checks."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from harness.check import schemas, xmltree
+from harness.check.findings import ERROR, INFO, WARNING, Finding
+
+MANDATORY_ACTIONS = ("start", "stop", "monitor", "meta-data")
+TRUE_WORDS = {"1", "true", "yes", "on", "y", "ja"}
+FALSE_WORDS = {"0", "false", "no", "off", "n", "nein"}
+PACEMAKER_EXTENSIONS = ("private",)  # parameter attributes Pacemaker reads that OCF 1.1 lacks
+_INTERVAL = re.compile(r"^\s*(\d+)\s*(ms|msec|s|sec|m|min|h|hr)?\s*$", re.I)
+_ISO_INTERVAL = re.compile(r"^P(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)$")
+_UNIT_MS = {"ms": 1, "msec": 1, "s": 1000, "sec": 1000, "m": 60000, "min": 60000, "h": 3600000, "hr": 3600000}
+
+
+@dataclass
+class Parameter:
+    name: str
+    type: Optional[str] = None
+    default: Optional[str] = None
+    attrs: dict = field(default_factory=dict)
+    options: list = field(default_factory=list)
+    line: int = 0
+
+    def flag(self, attr: str) -> bool:
+        return self.attrs.get(attr, "0").strip().lower() in TRUE_WORDS
+
+
+@dataclass
+class Action:
+    name: str
+    attrs: dict = field(default_factory=dict)
+    line: int = 0
+
+    @property
+    def timeout_ms(self) -> Optional[int]:
+        return parse_interval_ms(self.attrs.get("timeout"))
+
+    @property
+    def interval_ms(self) -> int:
+        return parse_interval_ms(self.attrs.get("interval")) or 0
+
+    @property
+    def depth(self) -> Optional[str]:
+        return self.attrs.get("depth")
+
+
+@dataclass
+class MetaData:
+    """The parts of an agent's meta-data that checks and runs need."""
+
+    name: Optional[str]
+    ocf_version: Optional[str]
+    parameters: list
+    actions: list
+    document: xmltree.Document
+
+    def action(self, name: str) -> Optional[Action]:
+        found = [a for a in self.actions if a.name == name]
+        return found[0] if found else None
+
+    def advertises(self, name: str) -> bool:
+        return any(a.name == name for a in self.actions)
+
+    def timeout_ms(self, action: str, default: int = 20000) -> int:
+        found = self.action(action)
+        return (found.timeout_ms if found else None) or default
+
+    def parameter(self, name: str) -> Optional[Parameter]:
+        found = [p for p in self.parameters if p.name == name]
+        return found[0] if found else None
+
+
+def parse_interval_ms(text: Optional[str]) -> Optional[int]:
+    """Pacemaker-style duration ("20s", "20", "1m", "500ms", "PT20S") in ms, or None."""
+    if text is None:
+        return None
+    plain = _INTERVAL.match(text)
+    if plain:
+        return int(plain.group(1)) * _UNIT_MS[(plain.group(2) or "s").lower()]
+    iso = _ISO_INTERVAL.match(text.strip())
+    if iso and any(iso.groups()):
+        hours, minutes, seconds = (int(x or 0) for x in iso.groups())
+        return ((hours * 60 + minutes) * 60 + seconds) * 1000
+    return None
+
+
+def parse(document: xmltree.Document) -> MetaData:
+    """Build the MetaData model from a parsed (not necessarily valid) document."""
+    root = document.root
+    version = root.first("version")
+    parameters = []
+    holder = root.first("parameters")
+    for node in holder.elements("parameter") if holder else []:
+        content = node.first("content")
+        options = [o.attrs.get("value", "") for o in content.elements("option")] if content else []
+        parameters.append(Parameter(
+            name=node.attrs.get("name", ""), type=content.attrs.get("type") if content else None,
+            default=content.attrs.get("default") if content else None, attrs=dict(node.attrs),
+            options=options, line=node.line))
+    holder = root.first("actions")
+    actions = [Action(n.attrs.get("name", ""), dict(n.attrs), n.line) for n in (holder.elements("action") if holder else [])]
+    return MetaData(root.attrs.get("name"), version.text_content().strip() if version else None,
+                    parameters, actions, document)
+
+
+def schema_findings(text: bytes, agent_name: str, ocf11_path: Optional[str] = None,
+                    legacy_dir: str = schemas.RESOURCE_AGENTS_DIR,
+                    legacy_severity: str = INFO) -> "tuple[Optional[MetaData], list]":
+    """Well-formedness, OCF 1.1 validity (error) and legacy-tool validity (warnings)."""
+    try:
+        document = xmltree.parse_document(text)
+    except xmltree.XMLSyntaxError as bad:
+        return None, [Finding("metadata.well-formed", ERROR, f"meta-data is not well-formed XML: {bad}",
+                              "escape <, & and \" in texts and attributes; print nothing else on stdout",
+                              action="meta-data")]
+    if document.root.name != "resource-agent" or document.root.ns:
+        return None, [Finding("metadata.schema", ERROR, f"root element is <{document.root.name}>, not <resource-agent>",
+                              "print a <resource-agent> document", action="meta-data")]
+    found = _ocf11(xmltree.parse(text), ocf11_path) + _legacy(text, document, legacy_dir, legacy_severity)
+    model = parse(document)
+    if model.name != agent_name:
+        found.append(Finding("metadata.name", WARNING, f"resource-agent name={model.name!r} but the agent is {agent_name!r}",
+                             "set resource-agent@name to the agent's file name", action="meta-data"))
+    return model, found
+
+
+def _ocf11(root: xmltree.Node, path: Optional[str]) -> list:
+    found = []
+    for node in root.elements("parameters")[:1]:
+        for parameter in node.elements("parameter"):
+            for attr in PACEMAKER_EXTENSIONS:
+                if parameter.attrs.pop(attr, None) is not None:
+                    found.append(Finding("metadata.extension", WARNING,
+                                         f"parameter {parameter.attrs.get('name')!r} uses Pacemaker's {attr!r} extension (not OCF 1.1)",
+                                         "fine for Pacemaker; other OCF tools may reject it", action="meta-data"))
+    problem = schemas.ocf11(path).validate(root)
+    if problem:
+        found.append(Finding("metadata.schema", ERROR, f"not valid OCF 1.1 meta-data: {problem}",
+                             "follow ra-api.rng of OCF 1.1 (element order, 0/1 booleans, lang, a timeout per action)",
+                             action="meta-data"))
+    return found
+
+
+def _legacy(text: bytes, document: xmltree.Document, directory: str, severity: str) -> list:
+    found = []
+    for kind, path in schemas.legacy_paths(directory).items():
+        if not os.path.exists(path):
+            continue
+        problem = schemas.compiled(kind, path).validate(xmltree.parse(text))
+        if problem:
+            found.append(Finding("metadata.legacy-schema", severity, f"invalid against resource-agents' {kind} (older tools): {problem}",
+                                 "nothing to do for Pacemaker; ocf-tester and some UIs use this older schema",
+                                 action="meta-data"))
+    if document.doctype is None:
+        found.append(Finding("metadata.legacy-schema", severity, "no DOCTYPE: ocf-tester 4.12 fails it with 'no DTD found'",
+                             "optional: add <!DOCTYPE resource-agent SYSTEM \"ra-api-1.dtd\"> if you must pass ocf-tester",
+                             action="meta-data"))
+    return found
+
+
+def check_metadata(session) -> Optional[MetaData]:
+    """V2 and V3: run meta-data as execd would and as the controller's unprivileged user, then check it."""
+    from harness.check.semantics import semantic_findings
+
+    as_root = session.run("meta-data", "meta-data", timeout_ms=_metadata_timeout(session))
+    _expect_metadata(session, "metadata.exit", "meta-data", as_root)
+    user = _unprivileged_user()
+    if user is not None or os.geteuid() != 0:
+        other = session.run(f"meta-data as {user or 'the current user'}", "meta-data", profile="metadata",
+                            user=user, timeout_ms=_metadata_timeout(session))
+        _expect_metadata(session, "metadata.unprivileged", f"meta-data as {user or 'an unprivileged user'}", other)
+    else:
+        session.log.skip("metadata.unprivileged", "no unprivileged user (hacluster or nobody) to run meta-data as")
+    if as_root.elapsed > METADATA_FAST_S:
+        session.note("metadata.speed", WARNING, f"meta-data took {as_root.elapsed:.2f}s",
+                     "print meta-data without imports or probes of the system; tools call it often", "meta-data")
+    if not (as_root.ok and as_root.stdout.strip()):
+        return None
+    config = session.config
+    model, found = schema_findings(as_root.stdout, session.ref.type, config.ocf11_schema,
+                                   legacy_severity=config.legacy_severity)
+    for check in ("metadata.well-formed", "metadata.schema", "metadata.name"):
+        session.log.ran(check)
+    for finding in found + (semantic_findings(model) if model else []):
+        session.log.add(finding)
+    session.md = model
+    return model
+
+
+METADATA_FAST_S = 1.0
+METADATA_TIMEOUT_MS = 30000  # the controller's fixed meta-data timeout
+
+
+def _metadata_timeout(session) -> int:
+    cap = session.config.timeout_cap_ms
+    return min(METADATA_TIMEOUT_MS, cap) if cap else METADATA_TIMEOUT_MS
+
+
+def _expect_metadata(session, check: str, step: str, result) -> None:
+    if session.expect(check, step, result, (0,), "meta-data must exit 0 without root, parameters or a cluster"):
+        if not result.stdout.strip():
+            session.note(check, ERROR, f"{step}: exit 0 but nothing on stdout (the controller treats that as failure)",
+                         "print the XML on stdout", "meta-data")
+
+
+def _unprivileged_user() -> Optional[str]:
+    """hacluster (as the controller) or nobody, when we are root; None when we are not root."""
+    import pwd
+
+    if os.geteuid() != 0:
+        return None
+    for name in ("hacluster", "nobody"):
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return name
+    return None

@@ -1,0 +1,52 @@
+"""The whole validation of one agent, in order: meta-data, lifecycle, suites, robustness, concurrency."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from harness.execd import Operation, run
+
+from harness.check import concurrency, hygiene, lifecycle, metadata, robustness, suites
+from harness.check.findings import ERROR, CheckLog, Finding
+from harness.check.session import Config, Session
+
+
+def check_agent(config: Config) -> CheckLog:
+    """Run every check on config.agent; the CheckLog holds what ran and what was found."""
+    session = Session(config, CheckLog(config.agent))
+    log = session.log
+    if not session.ref.found:
+        log.add(Finding("exec.not-installed", ERROR, f"{config.agent}: no such agent (looked for {session.ref.spec})",
+                        "give a path to the agent or ocf:PROVIDER:TYPE of an installed one"))
+        session.close()
+        return log
+    session.observers.append(hygiene.ExitReasonHygiene(session))
+    try:
+        metadata.check_metadata(session)
+        if lifecycle.run_lifecycle(session, suites.run_while_running):
+            check_extra_arguments(session)
+            suites.check_migrate(session)
+            robustness.check_killed_start(session)
+            concurrency.check_parallel(session)
+            concurrency.check_awkward_values(session)
+        hygiene.check_cwd(session)
+    finally:
+        hygiene.kill_leftovers(session)
+        session.close()
+    return log
+
+
+def check_extra_arguments(session: Session) -> None:
+    """`agent start extra` must behave like `agent start` (the spec says to ignore extra arguments)."""
+    if "extra_args" not in {f.name for f in dataclasses.fields(Operation)}:
+        session.log.skip("lifecycle.extra-arguments", "the executor cannot pass extra arguments yet")
+        return
+    session.log.ran("lifecycle.extra-arguments")
+    for action, expected in (("start", 0), ("monitor", 0), ("stop", 0), ("monitor", 7)):
+        interval = session.monitor_interval_ms() if action == "monitor" else 0
+        op = dataclasses.replace(session.operation(action, interval_ms=interval), extra_args=("extra", "arguments"))
+        result = session.record(f"{action} extra arguments", run(op))
+        if not session.expect("lifecycle.extra-arguments", f"'{action} extra arguments'", result, (expected,),
+                              "take the action from argv[1] and ignore any further arguments"):
+            lifecycle.stop(session, "stop (cleanup)")
+            return

@@ -1,0 +1,123 @@
+"""One validation run: the configuration, every action run through the executor, and expectations."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, TextIO
+
+from harness.execd import ExecStatus, Operation, Result, Running, resolve_agent, run, spawn
+from harness.execd.codes import ocf_name
+
+from harness.check.findings import ERROR, INFO, CheckLog, Finding
+
+TOKEN_VARIABLE = "OCFPY_CHECK_TOKEN"  # marks every process the agent starts, to find leftovers
+DEFAULT_MONITOR_INTERVAL_MS = 10000
+
+
+@dataclass
+class Config:
+    """What to check and how (the command line, or a pytest fixture, fills it)."""
+
+    agent: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    instance: str = "ocfpy-check"
+    second_params: Mapping[str, str] = field(default_factory=dict)  # overrides for instance two
+    ra_path: Optional[str] = None
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    timeout_cap_ms: Optional[int] = None  # cap every advertised timeout (hung agents end sooner)
+    ocf11_schema: Optional[str] = None
+    legacy_severity: str = INFO
+    pacemaker_version: str = "2.1.5"
+    robustness: bool = True
+    verbose: Optional[TextIO] = None
+
+
+class Session:
+    """Runs actions of one agent with the executor, records results, turns surprises into Findings."""
+
+    def __init__(self, config: Config, log: CheckLog) -> None:
+        self.config, self.log = config, log
+        self.ref = resolve_agent(config.agent, config.ra_path)
+        self.md = None  # MetaData, once the meta-data check parsed it
+        self.token = secrets.token_hex(8)
+        self.cwd = tempfile.mkdtemp(prefix="ocfpy-check-cwd-")
+        os.chmod(self.cwd, 0o755)  # meta-data may run as hacluster
+        self.results: list = []  # (step, Result)
+        self.observers: list = []  # callables(step, result) run on every result (hygiene)
+
+    def close(self) -> None:
+        shutil.rmtree(self.cwd, ignore_errors=True)
+
+    # -- running ----------------------------------------------------------------------------
+    def timeout_ms(self, action: str) -> int:
+        advertised = self.md.timeout_ms(action) if self.md else 20000
+        cap = self.config.timeout_cap_ms
+        return min(advertised, cap) if cap else advertised
+
+    def monitor_interval_ms(self, role: Optional[str] = None) -> int:
+        for action in self.md.actions if self.md else []:
+            if action.name == "monitor" and action.interval_ms and (action.attrs.get("role") or "").lower() == (role or "").lower():
+                return action.interval_ms
+        return DEFAULT_MONITOR_INTERVAL_MS + (1000 if role else 0)
+
+    def operation(self, action: str, *, instance: Optional[str] = None, params: Optional[Mapping[str, str]] = None,
+                  interval_ms: int = 0, meta: Optional[Mapping[str, str]] = None, check_level: Optional[int] = None,
+                  timeout_ms: Optional[int] = None, profile: str = "execd", node: str = "node1",
+                  extra_env: Optional[Mapping[str, str]] = None, user: Optional[str] = None) -> Operation:
+        env = {**self.config.extra_env, TOKEN_VARIABLE: self.token, **(extra_env or {})}
+        return Operation(
+            agent=self.ref, action=action, params=dict(self.config.params if params is None else params),
+            instance=instance or self.config.instance, interval_ms=interval_ms, meta=dict(meta or {}),
+            check_level=check_level, timeout_ms=timeout_ms or self.timeout_ms(action), profile=profile,
+            node=node, extra_env=env, cwd=self.cwd, user=user,
+            pacemaker_version=self.config.pacemaker_version)
+
+    def run(self, step: str, action: str, **kwargs) -> Result:
+        """Run one action to completion and record it under the step's name."""
+        return self.record(step, run(self.operation(action, **kwargs)))
+
+    def spawn(self, action: str, **kwargs) -> Running:
+        return spawn(self.operation(action, **kwargs))
+
+    def record(self, step: str, result: Result) -> Result:
+        self.results.append((step, result))
+        if self.config.verbose is not None:
+            print(f"  {step}: {result.summary()} [{result.elapsed:.3f}s]", file=self.config.verbose)
+        for observer in self.observers:
+            observer(step, result)
+        return result
+
+    # -- expectations -----------------------------------------------------------------------
+    def expect(self, check: str, step: str, result: Result, expected: tuple, fix: str,
+               severity: str = ERROR, tolerated: tuple = (), tolerated_severity: str = "warning") -> bool:
+        """True if result.rc is expected; otherwise add a Finding (tolerated codes get a milder one)."""
+        self.log.ran(check)
+        if result.status == ExecStatus.DONE and result.rc in expected:
+            return True
+        wanted = "|".join(str(code) for code in expected)
+        if result.status == ExecStatus.TIMEOUT:
+            self.log.add(Finding("exec.timeout", ERROR, f"{step}: {result.action} timed out ({result.exit_reason})",
+                                 "finish well within the advertised timeout; never block forever",
+                                 action=result.action, rc=result.rc, expected=wanted))
+            return False
+        seen = f"{result.rc} ({ocf_name(result.rc)})"
+        if result.status != ExecStatus.DONE:
+            seen += f", status {result.status.text}"
+        message = f"{step}: {result.action} returned {seen}, expected {wanted}"
+        if result.exit_reason:
+            message += f"; exit reason: {result.exit_reason}"
+        level = tolerated_severity if result.rc in tolerated and result.status == ExecStatus.DONE else severity
+        self.log.add(Finding(check, level, message, fix, action=result.action, rc=result.rc, expected=wanted))
+        return False
+
+    def note(self, check: str, severity: str, message: str, fix: str = "", action: Optional[str] = None) -> None:
+        self.log.add(Finding(check, severity, message, fix, action=action))
+
+    def say(self, text: str) -> None:
+        if self.config.verbose is not None:
+            print(text, file=self.config.verbose)
+
