@@ -22,17 +22,23 @@ AGENTS = os.path.join(REPO, "agents")
 
 
 @pytest.fixture(scope="session")
-def ocfpy_pythonpath(tmp_path_factory) -> str:
+def ocfpy_pythonpath():
     """A directory holding only the ocfpy package under test, for agents' PYTHONPATH.
 
     Agents run by their shebang (/usr/bin/python3), which does not see the tox venv; this
-    gives them the very ocfpy the tests import, and nothing else from the venv.
+    gives them the very ocfpy the tests import, and nothing else from the venv. It is
+    world-readable because meta-data runs as hacluster, as the controller runs it.
     """
+    import shutil
+    import tempfile
+
     import ocfpy
 
-    root = tmp_path_factory.mktemp("pythonpath")
-    os.symlink(os.path.dirname(os.path.abspath(ocfpy.__file__)), root / "ocfpy")
-    return str(root)
+    root = tempfile.mkdtemp(prefix="ocfpy-pythonpath-")
+    os.chmod(root, 0o755)
+    os.symlink(os.path.dirname(os.path.abspath(ocfpy.__file__)), os.path.join(root, "ocfpy"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,0 +1,92 @@
+"""ocf:ocfpy:Dummy's whole lifecycle as real processes, run as pacemaker-execd runs them."""
+
+from __future__ import annotations
+
+import os
+
+from harness.execd import ExecStatus
+
+
+def test_lifecycle(run_agent, rsctmp):
+    state = rsctmp / "Dummy-test.state"
+    probe = run_agent("Dummy", "monitor")
+    assert (probe.rc, probe.exit_reason) == (7, None)
+    assert [run_agent("Dummy", "start").rc for _ in range(2)] == [0, 0]
+    assert state.is_file()
+    assert run_agent("Dummy", "monitor", interval_ms=10000).rc == 0
+    assert run_agent("Dummy", "monitor").rc == 0
+    assert [run_agent("Dummy", "stop").rc for _ in range(2)] == [0, 0]
+    assert not state.exists()
+    recurring = run_agent("Dummy", "monitor", interval_ms=10000)
+    assert recurring.rc == 7 and "is gone" in recurring.exit_reason
+
+
+def test_state_parameter_and_anonymous_clone_share_one_file(run_agent, tmp_path, rsctmp):
+    custom = tmp_path / "custom.state"
+    assert run_agent("Dummy", "start", params={"state": str(custom)}).rc == 0
+    assert custom.is_file()
+    clone_meta = {"clone": "1", "clone_max": "2", "globally_unique": "false"}
+    assert run_agent("Dummy", "start", instance="web:1", meta=clone_meta).rc == 0
+    assert (rsctmp / "Dummy-web.state").is_file()
+
+
+def test_migration_moves_the_state(run_agent, rsctmp):
+    assert run_agent("Dummy", "start").rc == 0
+    assert run_agent("Dummy", "migrate_to", meta={"migrate_target": "node2"}).rc == 0
+    assert run_agent("Dummy", "monitor").rc == 7
+    assert run_agent("Dummy", "migrate_from", meta={"migrate_source": "node1"}).rc == 0
+    assert run_agent("Dummy", "monitor").rc == 0
+
+
+def test_reload_agent_and_legacy_reload(run_agent):
+    assert run_agent("Dummy", "reload-agent", params={"fake": "changed"}).rc == 0
+    assert run_agent("Dummy", "monitor").rc == 0
+    assert run_agent("Dummy", "reload").rc == 0
+
+
+def test_fail_start_on_this_host_fails_start_but_the_resource_runs(run_agent):
+    here = {"fail_start_on": os.uname().nodename}
+    start = run_agent("Dummy", "start", params=here)
+    assert start.rc == 1 and "fail_start_on" in start.exit_reason
+    assert run_agent("Dummy", "monitor", params=here).rc == 0
+
+
+def test_op_sleep_beyond_the_timeout_is_killed_and_stop_still_cleans_up(run_agent, rsctmp):
+    slow = run_agent("Dummy", "start", params={"op_sleep": "5"}, timeout_ms=500)
+    assert slow.status == ExecStatus.TIMEOUT and slow.rc == 1
+    assert run_agent("Dummy", "stop").rc == 0
+    assert list(rsctmp.iterdir()) == []
+
+
+def test_check_levels_are_pacemakers_test_knobs(run_agent, rsctmp):
+    assert run_agent("Dummy", "start").rc == 0
+    failing = run_agent("Dummy", "monitor", interval_ms=10000, check_level=30)
+    assert failing.rc == 1 and failing.exit_reason == "hyperdrive quota reached"
+    (rsctmp / "Dummy-test.state").write_text("9\n")
+    scripted = run_agent("Dummy", "monitor", interval_ms=10000, check_level=40)
+    assert scripted.rc == 9
+
+
+def test_envfile_records_the_environment_without_the_password(run_agent, tmp_path):
+    envfile = tmp_path / "env.dump"
+    params = {"envfile": str(envfile), "passwd": "s3cret-pw"}
+    assert run_agent("Dummy", "start", params=params).rc == 0
+    text = envfile.read_text()
+    assert "### start @" in text and "OCF_RESOURCE_INSTANCE=test" in text
+    assert "s3cret-pw" not in text and "OCF_RESKEY_passwd" not in text
+
+
+def test_validate_all_checks_the_state_directory_at_level_10(run_agent, tmp_path):
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("")
+    params = {"state": str(blocked / "sub" / "x.state")}
+    assert run_agent("Dummy", "validate-all", params=params).rc == 0
+    deep = run_agent("Dummy", "validate-all", params=params, check_level=10)
+    assert deep.rc in (0, 2)
+    if os.geteuid() != 0:  # root may write anywhere; the parent being a file still blocks mkdir
+        assert deep.rc == 2
+
+
+def test_meta_data_is_what_the_controller_gets(run_agent):
+    result = run_agent("Dummy", "meta-data", profile="metadata")
+    assert result.rc == 0 and result.stdout.startswith(b"<?xml")
