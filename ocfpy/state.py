@@ -1,0 +1,191 @@
+"""State files under HA_RSCTMP, one per instance: written atomically, never through a symlink."""
+
+from __future__ import annotations
+
+import os
+
+from ocfpy.errors import OCFError
+
+#: Characters kept as they are in a file name; anything else is %XX-encoded.
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:@+=,-")
+
+
+def safe_name(text: str) -> str:
+    """``text`` usable as one file name: '/', '%', controls and '..' are %XX-encoded (reversibly)."""
+    encoded = "".join(ch if ch in _SAFE else _percent(ch) for ch in text)
+    return encoded.replace("..", "%2E%2E") or "%"
+
+
+def _percent(ch: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in ch.encode("utf-8", "surrogateescape"))
+
+
+def instance_key(env) -> str:
+    """The instance as it names files: the resource id, with ``:N`` for globally-unique clones.
+
+    Pacemaker already passes ``id:N`` for a globally-unique clone (anonymous clone instances
+    share the bare id, and run at most once per node); ``:N`` is added when a tool left it
+    out. Resource ids cannot contain ':', so no primitive's key can equal a clone's.
+    """
+    instance = env.instance
+    clone = env.clone
+    if clone is not None and env.globally_unique and not instance.endswith(f":{clone}"):
+        instance = f"{instance}:{clone}"
+    return instance
+
+
+def ensure_directory(directory: str, mode: int = 0o755) -> None:
+    """Create ``directory`` (and parents) with exactly ``mode`` when it is missing, as execd does."""
+    if os.path.isdir(directory):
+        return
+    try:
+        os.makedirs(directory, mode)
+        os.chmod(directory, mode)  # makedirs' mode is cut by the umask (execd's is 0026)
+    except FileExistsError:
+        if not os.path.isdir(directory):
+            raise OCFError(f"cannot create directory {directory}: something else is there") from None
+    except OSError as error:
+        raise OCFError(f"cannot create directory {directory}: {error.strerror}") from None
+
+
+def regular_file_exists(path: str) -> bool:
+    """False when nothing is at ``path``; True for a regular file; OCFError for anything else."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if stat.S_ISLNK(info.st_mode):
+        raise OCFError(f"refusing to use {path}: it is a symbolic link")
+    if not stat.S_ISREG(info.st_mode):
+        raise OCFError(f"refusing to use {path}: it is not a regular file")
+    return True
+
+
+def write_atomic(path: str, data: bytes, mode: int = 0o644) -> None:
+    """Replace ``path`` with ``data``: readers see the old or the new content, never a mix.
+
+    The data goes to a temporary file in the same directory, is fsync'ed, then renamed over
+    ``path``. A symbolic link at ``path`` or at the temporary path is refused. ``mode`` is
+    cut by the process umask (0644 becomes 0640 under execd's umask 0026).
+    """
+    directory = os.path.dirname(path) or "."
+    ensure_directory(directory)
+    regular_file_exists(path)
+    fd, temp = _temporary(path, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)  # rename() replaces a link planted meanwhile, never its target
+    except BaseException as error:
+        _unlink_quietly(temp)
+        if isinstance(error, OSError):
+            raise OCFError(f"cannot write {path}: {error.strerror}") from None
+        raise
+    _sync_directory(directory)
+
+
+def temporary_path(path: str) -> str:
+    """Where :func:`write_atomic` stages ``path``'s new content: unique per process and thread."""
+    from _thread import get_ident
+
+    directory, base = os.path.split(path)
+    return os.path.join(directory, f".{base}.{os.getpid()}-{get_ident()}.tmp")
+
+
+def _temporary(path: str, mode: int) -> tuple:
+    """(fd, name) of a new temporary file next to ``path``."""
+    name = temporary_path(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(2):
+        try:
+            return os.open(name, flags, mode), name
+        except FileExistsError:
+            regular_file_exists(name)
+            _unlink_quietly(name)  # left behind by a writer killed with this pid
+        except OSError as error:
+            raise OCFError(f"cannot write {path}: {error.strerror}") from None
+    raise OCFError(f"cannot write {path}: temporary file {name} keeps reappearing")
+
+
+def _sync_directory(directory: str) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename itself is already atomic
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def read_regular(path: str) -> bytes | None:
+    """The content of the regular file ``path``, None when it is missing; links are refused."""
+    import stat
+
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        regular_file_exists(path)
+        raise OCFError(f"cannot read {path}: {error.strerror}") from None
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OCFError(f"refusing to read {path}: it is not a regular file")
+        return handle.read()
+
+
+class StateFile:
+    """One file of state: ``exists()``, ``read()``, ``write(text)``, ``remove()``."""
+
+    def __init__(self, path: str, mode: int = 0o644):
+        self.path = os.fspath(path)
+        self.mode = mode
+
+    @classmethod
+    def for_instance(cls, env, agent_name: str, suffix: str = "state") -> "StateFile":
+        """``<HA_RSCTMP>/<agent>-<instance>.<suffix>`` for this resource instance (see instance_key)."""
+        name = f"{safe_name(agent_name)}-{safe_name(instance_key(env))}.{safe_name(suffix)}"
+        return cls(os.path.join(env.rsctmp, name))
+
+    def exists(self) -> bool:
+        """A regular file is there (a symbolic link does not count)."""
+        try:
+            return regular_file_exists(self.path)
+        except OCFError:
+            return False
+
+    def read(self) -> str | None:
+        """The text, None when there is no file; OCFError when it is a link or unreadable."""
+        data = read_regular(self.path)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def write(self, text: str) -> None:
+        """Replace the content atomically (see :func:`write_atomic`)."""
+        write_atomic(self.path, text.encode("utf-8", "surrogateescape"), self.mode)
+
+    def remove(self) -> None:
+        """Delete the file (a link is deleted, never followed); a missing file is fine."""
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise OCFError(f"cannot remove {self.path}: {error.strerror}") from None
+
+    def __repr__(self) -> str:
+        return f"StateFile({self.path!r})"
