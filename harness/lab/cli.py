@@ -1,4 +1,4 @@
-"""The `ocfpy-lab` command: up, down, status, exec, kill, boot, shutdown, netcut, netheal."""
+"""The `ocfpy-lab` command: up, down, status, exec, kill, boot, shutdown, netcut, netheal, walkthrough."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from harness.lab import cluster, install, lab, network, node
+from harness.lab import cluster, install, lab, network, node, walkthrough
 from harness.lab.config import DEFAULT_PREFIX, LabConfig, LabError
 
 
@@ -40,6 +40,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("node")
     cmd.add_argument("--start", action="store_true", help="start corosync and pacemaker as well")
     cmd.add_argument("--bare", action="store_true", help="start no cluster units at all")
+    cmd = sub.add_parser("walkthrough", help="the admin guide's failover story on a fresh real cluster")
+    walkthrough.add_options(cmd)
     return top
 
 
@@ -118,6 +120,10 @@ def cmd_boot(args) -> int:
     return 0
 
 
+def cmd_walkthrough(args) -> int:
+    return walkthrough.run(args)
+
+
 def cmd_cable(args) -> int:
     config = lab.load(args.state_dir)
     network.set_cable(config, args.node, plugged=args.command == "netheal")
@@ -127,7 +133,7 @@ def cmd_cable(args) -> int:
 
 COMMANDS = {"up": cmd_up, "down": cmd_down, "status": cmd_status, "exec": cmd_exec,
             "kill": cmd_kill, "shutdown": cmd_shutdown, "boot": cmd_boot, "netcut": cmd_cable,
-            "netheal": cmd_cable}
+            "netheal": cmd_cable, "walkthrough": cmd_walkthrough}
 
 
 def _terminate_as_interrupt(signum, frame):
