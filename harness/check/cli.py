@@ -1,0 +1,104 @@
+"""`ocfpy-check` (also `python3 -m harness check`): ocf-tester's flags, stricter checks, JSON/JUnit output."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Optional
+
+from harness.execd import AgentSpecError, OperationError
+
+from harness.check import report
+from harness.check.findings import INFO, WARNING
+from harness.check.runner import check_agent
+from harness.check.session import Config
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad command line; the message is one line."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ocfpy-check",
+        description="Check an OCF resource agent against what Pacemaker really does (ocf-tester's successor).",
+        epilog="Exit status: 0 when no check failed, 1 when one did, 2 for a bad command line.")
+    p.add_argument("agent", help="the agent: a path, or ocf:PROVIDER:TYPE looked up in OCF_RA_PATH")
+    p.add_argument("-n", dest="instance", default="ocfpy-check", metavar="NAME", help="resource name (OCF_RESOURCE_INSTANCE)")
+    p.add_argument("-o", dest="params", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter, taken literally (no shell evaluation); repeat for more")
+    p.add_argument("-O", dest="second", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value for the second instance of the parallel check (unique parameters)")
+    p.add_argument("-v", dest="verbose", action="store_true", help="show every action and informational findings")
+    p.add_argument("-q", dest="quiet", action="store_true", help="print only the summary line")
+    p.add_argument("-d", dest="debug", action="store_true", help="turn on agent debugging (HA_debug=1)")
+    p.add_argument("-X", dest="trace", action="store_true", help="turn on agent tracing (OCF_TRACE_RA=1); implies -v")
+    p.add_argument("-E", "--env", dest="env", action="append", default=[], metavar="NAME=VALUE",
+                   help="extra environment for the agent (e.g. PYTHONPATH); not something execd sets")
+    p.add_argument("--format", choices=report.FORMATS, default="text", help="report format (default text)")
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="cap every action's timeout (default: as advertised)")
+    p.add_argument("--ra-path", metavar="DIRS", help="OCF_RA_PATH for ocf:PROVIDER:TYPE lookups")
+    p.add_argument("--schema", metavar="FILE", help="the OCF 1.1 ra-api.rng to validate against (default: ocfpy's copy)")
+    p.add_argument("--legacy", action="store_true", help="report ocf-tester's DTD and resource-agents' RNG as warnings")
+    p.add_argument("--no-robustness", dest="robustness", action="store_false", help="skip the killed-start checks")
+    p.add_argument("--pacemaker-version", default="2.1.5", metavar="X.Y.Z", help="Pacemaker behaviour to emulate")
+    return p
+
+
+def pairs(items: list, flag: str) -> dict:
+    """NAME=VALUE strings into a dict, literally: the value is everything after the first '='."""
+    result = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{flag} {item!r}: expected NAME=VALUE")
+        result[name] = value
+    return result
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    env = pairs(args.env, "-E")
+    if args.debug:
+        env["HA_debug"] = "1"
+    if args.trace:
+        env["OCF_TRACE_RA"] = "1"
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be more than 0 seconds")
+    return Config(
+        agent=args.agent, params=pairs(args.params, "-o"), instance=args.instance, second_params=pairs(args.second, "-O"),
+        ra_path=args.ra_path, extra_env=env, timeout_cap_ms=int(args.timeout * 1000) if args.timeout else None,
+        ocf11_schema=args.schema, legacy_severity=WARNING if args.legacy else INFO,
+        pacemaker_version=args.pacemaker_version, robustness=args.robustness,
+        verbose=sys.stdout if (args.verbose or args.trace) and args.format == "text" and not args.output else None)
+
+
+def main(argv: Optional[list] = None) -> int:
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        config = config_from(args)
+        if config.verbose is not None:
+            print(report.header_line(config.agent), flush=True)
+        log = check_agent(config)
+    except (UsageError, AgentSpecError, OperationError) as bad:
+        print(f"ocfpy-check: {bad}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_FAILED
+    text = report.render(log, args.format, verbose=args.verbose or args.trace, quiet=args.quiet,
+                         header=config.verbose is None)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as bad:
+            print(f"ocfpy-check: cannot write {args.output}: {bad.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        print(report.as_text(log, quiet=True), end="")
+    else:
+        sys.stdout.write(text)
+    return EXIT_FAILED if log.failed else EXIT_PASSED
