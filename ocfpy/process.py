@@ -1,0 +1,262 @@
+"""Daemons: start them detached, record them in pidfiles that survive PID reuse, stop them in time."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ocfpy.errors import NotInstalled, OCFError
+
+#: /proc/sys/kernel/pid_max can never exceed this (PID_MAX_LIMIT on 64-bit Linux).
+PID_MAX_LIMIT = 4194304
+#: Seconds stop_process may take when the action has no deadline (Pacemaker's default op timeout).
+DEFAULT_BUDGET = 20.0
+_POLL_FIRST, _POLL_MAX = 0.01, 0.1
+#: Popen objects of started daemons, kept so that they are reaped rather than reported as leaked.
+_STARTED = {}
+
+
+class Pidfile:
+    """A pidfile's content: the pid, and when known its start time (clock ticks) and comm."""
+
+    __slots__ = ("pid", "start_time", "comm")
+
+    def __init__(self, pid: int, start_time: int | None = None, comm: str | None = None):
+        self.pid = pid
+        self.start_time = start_time
+        self.comm = comm
+
+    def alive(self) -> bool:
+        """The recorded process still runs (a pid reused by another process does not count)."""
+        return process_alive(self.pid, self.start_time)
+
+    def __repr__(self) -> str:
+        return f"Pidfile(pid={self.pid}, start_time={self.start_time}, comm={self.comm!r})"
+
+
+def _stat(pid: int) -> tuple | None:
+    """(comm, state, start time in clock ticks since boot) from /proc/<pid>/stat; None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    head, _, tail = data.rpartition(b")")  # comm may itself contain ')' and spaces
+    fields = tail.split()
+    comm = head.partition(b"(")[2].decode("utf-8", "replace")
+    return comm, fields[0].decode("ascii", "replace"), int(fields[19])
+
+
+def process_start_time(pid: int) -> int | None:
+    """When ``pid`` started, in clock ticks since boot (field 22 of proc(5) stat); None if gone."""
+    info = _valid_pid(pid) and _stat(pid)
+    return info[2] if info else None
+
+
+def _valid_pid(pid) -> bool:
+    return isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid <= PID_MAX_LIMIT
+
+
+def _proc_mounted() -> bool:
+    return os.path.exists("/proc/self/stat")
+
+
+def process_alive(pid: int, start_time: int | None = None, comm: str | None = None) -> bool:
+    """``pid`` runs (a zombie does not), and is the process that had ``start_time`` and ``comm``.
+
+    Comparing the start time tells a reused pid from the original process; ``comm``
+    (at most 15 characters, see proc(5)) adds a check on the program's name.
+    """
+    if not _valid_pid(pid):
+        return False
+    if not _proc_mounted():
+        return _signal_reaches(pid)
+    info = _stat(pid)
+    if info is None or info[1] in ("Z", "X"):
+        return False
+    if start_time is not None and info[2] != start_time:
+        return False
+    return comm is None or info[0] == comm[:15]
+
+
+def _signal_reaches(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- pidfiles --------------------------------------------------------------------------------
+def write_pidfile(path: str, pid: int, mode: int = 0o644) -> Pidfile:
+    """Record ``pid`` atomically in ``path``: the pid on the first line, then its start time.
+
+    Tools that read only the first line still find the pid. Refuses a link at ``path``.
+    """
+    from ocfpy.state import write_atomic
+
+    if not _valid_pid(pid):
+        raise ValueError(f"not a process id: {pid!r}")
+    info = _stat(pid)
+    record = Pidfile(pid, info[2] if info else None, info[0] if info else None)
+    lines = [str(pid)]
+    if record.start_time is not None:
+        lines.append(f"start_time={record.start_time}")
+        lines.append("comm=" + record.comm.encode("unicode_escape").decode("ascii"))
+    write_atomic(os.fspath(path), ("\n".join(lines) + "\n").encode("ascii"), mode)
+    return record
+
+
+def read_pidfile(path: str) -> Pidfile | None:
+    """The pidfile's record; None when it is missing or its first line is not a usable pid.
+
+    Nothing but a decimal pid in 2..PID_MAX_LIMIT is accepted, so program output that ended up
+    in a pidfile can never become a list of processes to signal. A link is refused (OCFError).
+    """
+    from ocfpy.state import read_regular
+
+    data = read_regular(os.fspath(path))
+    if not data:
+        return None
+    lines = data.decode("ascii", "replace").splitlines()
+    first = lines[0].strip()
+    if not (first.isdigit() and first.isascii()) or not 1 < int(first) <= PID_MAX_LIMIT:
+        return None
+    fields = dict(line.split("=", 1) for line in lines[1:] if "=" in line)
+    start = fields.get("start_time", "")
+    comm = fields.get("comm")
+    return Pidfile(int(first), int(start) if start.isdigit() else None,
+                   comm.encode("ascii", "replace").decode("unicode_escape") if comm else None)
+
+
+# --- stopping --------------------------------------------------------------------------------
+def stop_process(pid: int, *, deadline: float | None, signals=None, escalate_after: float = 0.5,
+                 start_time: int | None = None, comm: str | None = None,
+                 margin: float = 1.0) -> bool:
+    """Signal ``pid`` until it exits; True once it is gone, False if it outlives the deadline.
+
+    ``signals`` (default SIGTERM, SIGKILL) are sent in turn; each but the last is given
+    ``escalate_after`` of the time left before ``deadline`` less ``margin`` (a
+    time.monotonic() value; None allows DEFAULT_BUDGET seconds), the last one all of it.
+    A process with another ``start_time`` or ``comm`` than given (a reused pid) is never
+    signalled and counts as gone; without ``start_time`` the one seen now is pinned.
+    """
+    import signal
+
+    if not _valid_pid(pid) or pid == 1 or pid == os.getpid():
+        raise ValueError(f"refusing to signal process {pid!r}")
+    signals = tuple(signals or (signal.SIGTERM, signal.SIGKILL))
+    end = (time.monotonic() + DEFAULT_BUDGET if deadline is None else deadline) - margin
+    if start_time is None:
+        start_time = process_start_time(pid)
+    for number, sig in enumerate(signals):
+        if not process_alive(pid, start_time, comm):
+            return True
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return True
+        now = time.monotonic()
+        if number == len(signals) - 1:
+            wait_until = max(end, now + 0.05)  # give a final SIGKILL a moment to land
+        else:
+            wait_until = now + max(0.0, end - now) * escalate_after
+        if _wait_gone(pid, start_time, comm, wait_until):
+            return True
+    return not process_alive(pid, start_time, comm)
+
+
+def _wait_gone(pid: int, start_time: int | None, comm: str | None, until: float) -> bool:
+    pause = _POLL_FIRST
+    while True:
+        _reap(pid)
+        if not process_alive(pid, start_time, comm):
+            return True
+        left = until - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, _POLL_MAX)
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status of a daemon we started, so it does not linger as a zombie.
+
+    Other children are left to their owner (a Popen would lose its returncode); a zombie
+    counts as gone anyway.
+    """
+    started = _STARTED.get(pid)
+    if started is not None and started.poll() is not None:
+        del _STARTED[pid]
+
+
+# --- starting --------------------------------------------------------------------------------
+def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd: str = "/",
+              env=None, umask: int | None = None, pidfile: str | None = None) -> int:
+    """Start ``argv`` (never through a shell) as a daemon that outlives the action; its pid.
+
+    The child gets a new session (setsid), hence its own process group, with stdin on
+    /dev/null, stdout and stderr appended to the given log files (or /dev/null) and every
+    other descriptor closed. So it holds none of the executor's pipes (no SIGPIPE once
+    execd stops reading them) and the SIGKILL execd sends to the agent's process group
+    when an action times out does not reach it: a ``start`` that times out after
+    daemonize() leaves the daemon running, and Pacemaker's recovery stop must find and
+    stop it (record it with ``pidfile`` and use :func:`stop_process`). Anything the daemon
+    forks stays in its group, away from the agent's.
+
+    ``env`` defaults to os.environ; ``umask`` to the agent's (0026 under execd). A missing
+    program raises NotInstalled (rc 5).
+    """
+    import subprocess
+
+    from ocfpy.commands import check_argv
+
+    argv = check_argv(argv)
+    out = _open_log(stdout)
+    try:
+        err = out if stderr is not None and stderr == stdout else _open_log(stderr)
+    except OCFError:
+        _close_log(out)
+        raise
+    try:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
+            env=dict(os.environ if env is None else env), close_fds=True,
+            start_new_session=True, umask=-1 if umask is None else umask,
+        )
+    except FileNotFoundError as error:
+        if error.filename == cwd:
+            raise OCFError(f"cannot start {os.path.basename(argv[0])}: no directory {cwd}") from None
+        raise NotInstalled(f"command not found: {argv[0]}") from None
+    except PermissionError:
+        raise NotInstalled(f"command not executable: {argv[0]}") from None
+    finally:
+        for fd in {out, err}:
+            _close_log(fd)
+    if proc.pid > 0:
+        _STARTED[proc.pid] = proc
+    if pidfile is not None:
+        write_pidfile(pidfile, proc.pid)
+    return proc.pid
+
+
+def _open_log(path: str | None) -> int:
+    """A descriptor appending to ``path`` (created 0640, never through a link), or DEVNULL."""
+    import errno
+    import subprocess
+
+    if path is None:
+        return subprocess.DEVNULL
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        return os.open(path, flags, 0o640)
+    except OSError as error:
+        reason = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
+        raise OCFError(f"cannot open the log file {path}: {reason}") from None
+
+
+def _close_log(fd: int) -> None:
+    if fd >= 0:  # subprocess.DEVNULL is -3
+        os.close(fd)

@@ -1,0 +1,320 @@
+"""ocfpy.process: PID-reuse-proof pidfiles, stopping within a deadline, daemons detached from the agent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import ocfpy
+from ocfpy.errors import NotInstalled, OCFError
+from ocfpy.process import (
+    Pidfile, daemonize, process_alive, process_start_time, read_pidfile, stop_process,
+    write_pidfile,
+)
+
+PACKAGE_PARENT = str(Path(ocfpy.__file__).resolve().parent.parent)
+
+
+@pytest.fixture
+def spawn():
+    """Start real short-lived children; every one is killed and reaped afterwards."""
+    children = []
+
+    def start(argv, **options):
+        proc = subprocess.Popen(argv, **options)
+        children.append(proc)
+        return proc
+
+    yield start
+    for proc in children:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def daemons():
+    """pids of daemons started by a test, killed afterwards (they are not our children)."""
+    pids = []
+    yield pids
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def wait_for(predicate, seconds: float = 5.0) -> bool:
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+# --- pidfiles -------------------------------------------------------------------------------
+def test_pidfile_records_pid_start_time_and_comm(tmp_path, spawn):
+    proc = spawn(["sleep", "30"])
+    path = str(tmp_path / "d.pid")
+    written = write_pidfile(path, proc.pid)
+    lines = Path(path).read_text().splitlines()
+    assert lines[0] == str(proc.pid)  # tools that read one line still find the pid
+    record = read_pidfile(path)
+    assert (record.pid, record.start_time, record.comm) == (proc.pid, written.start_time, "sleep")
+    assert record.start_time == process_start_time(proc.pid) is not None
+    assert record.alive()
+    proc.kill()
+    proc.wait()
+    assert not record.alive()
+
+
+@pytest.mark.parametrize("content", [
+    "", "\n", "abc\n", "12 13\n", "-1\n", "0\n", "1\n", "99999999\n", "+5\n", "٣\n",
+    "Starting server...\n1234\n",  # program output captured into the pidfile (resource-agents#496)
+])
+def test_pidfile_without_a_usable_pid_reads_as_none(tmp_path, content):
+    path = tmp_path / "d.pid"
+    path.write_text(content)
+    assert read_pidfile(str(path)) is None
+
+
+def test_plain_pidfile_written_by_a_daemon_is_read(tmp_path):
+    path = tmp_path / "d.pid"
+    path.write_text("4321\n")
+    record = read_pidfile(str(path))
+    assert (record.pid, record.start_time, record.comm) == (4321, None, None)
+
+
+def test_missing_pidfile_is_none(tmp_path):
+    assert read_pidfile(str(tmp_path / "none.pid")) is None
+
+
+def test_symlinked_pidfile_is_refused(tmp_path, spawn):
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    link = tmp_path / "d.pid"
+    os.symlink(victim, link)
+    with pytest.raises(OCFError, match="symbolic link"):
+        write_pidfile(str(link), spawn(["sleep", "30"]).pid)
+    with pytest.raises(OCFError, match="symbolic link"):
+        read_pidfile(str(link))
+    assert victim.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("pid", [0, -1, True, 2 ** 40, "12"])
+def test_write_pidfile_refuses_what_is_not_a_pid(tmp_path, pid):
+    with pytest.raises(ValueError):
+        write_pidfile(str(tmp_path / "d.pid"), pid)
+
+
+# --- liveness and PID reuse -----------------------------------------------------------------
+def test_a_reused_pid_is_not_taken_for_the_daemon(tmp_path, spawn):
+    # The pid now belongs to another process than the one recorded: its start time differs.
+    other = spawn(["sleep", "30"])
+    recorded = process_start_time(other.pid) - 1
+    (tmp_path / "d.pid").write_text(f"{other.pid}\nstart_time={recorded}\ncomm=sleep\n")
+    record = read_pidfile(str(tmp_path / "d.pid"))
+    assert record.alive() is False
+    assert process_alive(other.pid) is True
+    assert stop_process(other.pid, deadline=time.monotonic() + 5, start_time=recorded) is True
+    time.sleep(0.1)
+    assert other.poll() is None, "stop_process signalled a process that only shares the pid"
+
+
+@pytest.mark.parametrize("comm, alive", [("sleep", True), ("sleepy", False), (None, True)])
+def test_comm_check(spawn, comm, alive):
+    proc = spawn(["sleep", "30"])
+    assert wait_for(lambda: process_alive(proc.pid, comm="sleep"))
+    assert process_alive(proc.pid, comm=comm) is alive
+
+
+@pytest.mark.parametrize("pid", [0, -5, 2 ** 40, None, "1"])
+def test_impossible_pids_are_not_alive(pid):
+    assert process_alive(pid) is False
+
+
+def test_a_zombie_is_not_alive(spawn):
+    proc = spawn(["true"])
+    assert wait_for(lambda: not process_alive(proc.pid))
+    assert os.path.exists(f"/proc/{proc.pid}")  # still a zombie: we have not reaped it
+
+
+# --- stopping -------------------------------------------------------------------------------
+def test_sigterm_is_enough_for_a_polite_process(spawn):
+    proc = spawn(["sleep", "30"])
+    started = time.monotonic()
+    assert stop_process(proc.pid, deadline=time.monotonic() + 10) is True
+    assert time.monotonic() - started < 2
+    assert proc.wait(timeout=1) == -signal.SIGTERM
+
+
+def test_a_process_ignoring_sigterm_gets_sigkill_before_the_deadline(spawn):
+    proc = spawn(["sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"],
+                 stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    started = time.monotonic()
+    assert stop_process(proc.pid, deadline=started + 2.0, margin=0.5, escalate_after=0.5) is True
+    elapsed = time.monotonic() - started
+    assert 0.6 <= elapsed < 1.5  # half of the 1.5 s budget on SIGTERM, then SIGKILL
+    assert proc.wait(timeout=1) == -signal.SIGKILL
+    proc.stdout.close()
+
+
+def test_a_survivor_is_reported_when_the_deadline_passes(spawn):
+    proc = spawn(["sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"],
+                 stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    started = time.monotonic()
+    assert stop_process(proc.pid, deadline=started + 0.6, margin=0.1,
+                        signals=(signal.SIGTERM,)) is False
+    assert time.monotonic() - started < 1.0
+    assert proc.poll() is None
+    proc.stdout.close()
+
+
+def test_stopping_a_process_that_is_gone_succeeds():
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    assert stop_process(proc.pid, deadline=time.monotonic() + 1) is True
+
+
+@pytest.mark.parametrize("pid", [0, -1, 1, "self"])
+def test_stop_refuses_to_signal_dangerous_pids(pid):
+    with pytest.raises(ValueError):
+        stop_process(os.getpid() if pid == "self" else pid, deadline=time.monotonic() + 1)
+
+
+# --- daemonize ------------------------------------------------------------------------------
+AGENT = """
+import sys, time
+from ocfpy.process import daemonize
+print(daemonize(["sleep", "30"]), flush=True)
+sys.stderr.write("agent done\\n")
+if sys.argv[1] == "linger":
+    time.sleep(30)
+"""
+
+
+def run_agent(mode: str, **options) -> subprocess.Popen:
+    """A stand-in for an agent's start run as execd runs it: stdout and stderr are pipes."""
+    leaked_r, leaked_w = os.pipe()  # an inheritable descriptor the daemon must not get either
+    os.set_inheritable(leaked_w, True)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", AGENT, mode], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=PACKAGE_PARENT),
+            pass_fds=(leaked_w,), **options)
+    finally:
+        os.close(leaked_r)
+        os.close(leaked_w)
+
+
+def fd_targets(pid: int) -> dict:
+    fds = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            fds[int(fd)] = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except FileNotFoundError:
+            pass
+    return fds
+
+
+def test_daemon_holds_none_of_the_callers_pipes_and_has_its_own_session(daemons):
+    agent = run_agent("exit")
+    pipes = {f"pipe:[{os.fstat(f.fileno()).st_ino}]" for f in (agent.stdout, agent.stderr)}
+    out, err = agent.communicate(timeout=10)  # EOF comes: the daemon holds no pipe end
+    pid = int(out)
+    daemons.append(pid)
+    assert agent.returncode == 0 and err == b"agent done\n"
+    assert process_alive(pid), "the daemon did not survive the agent"
+    fds = fd_targets(pid)
+    assert sorted(fds) == [0, 1, 2] and set(fds.values()) == {"/dev/null"}
+    assert not pipes & set(fds.values())
+    assert os.getsid(pid) == pid != os.getsid(0)
+    assert os.getpgid(pid) == pid
+
+
+def test_group_sigkill_of_the_agent_does_not_reach_the_daemon(daemons):
+    # What execd does when start times out: kill(-agent_pgid, SIGKILL).
+    agent = run_agent("linger", process_group=0) if sys.version_info >= (3, 11) else \
+        run_agent("linger", preexec_fn=os.setpgrp)
+    pid = int(agent.stdout.readline())
+    daemons.append(pid)
+    os.killpg(agent.pid, signal.SIGKILL)
+    assert agent.wait(timeout=5) == -signal.SIGKILL
+    agent.communicate()
+    assert process_alive(pid)
+
+
+def test_daemon_output_goes_to_the_log_files_with_cwd_env_and_umask(tmp_path, daemons):
+    log, errlog = tmp_path / "out.log", tmp_path / "err.log"
+    log.write_text("earlier\n")
+    pid = daemonize(["sh", "-c", "pwd; umask; echo $MARK; echo problem >&2"],
+                    stdout=str(log), stderr=str(errlog), cwd=str(tmp_path),
+                    env={"MARK": "m1", "PATH": os.environ["PATH"]}, umask=0o077)
+    daemons.append(pid)
+    assert wait_for(lambda: not process_alive(pid))
+    assert log.read_text() == f"earlier\n{tmp_path}\n0077\nm1\n"
+    assert errlog.read_text() == "problem\n"
+    assert stat.S_IMODE(errlog.stat().st_mode) & 0o007 == 0
+
+
+def test_stdout_and_stderr_may_share_one_log(tmp_path, daemons):
+    log = tmp_path / "both.log"
+    pid = daemonize(["sh", "-c", "echo out; echo err >&2"], stdout=str(log), stderr=str(log))
+    daemons.append(pid)
+    assert wait_for(lambda: not process_alive(pid))
+    assert sorted(log.read_text().split()) == ["err", "out"]
+
+
+def test_daemonize_writes_a_pidfile_that_stop_process_uses(tmp_path):
+    pidfile = str(tmp_path / "d.pid")
+    pid = daemonize(["sleep", "30"], pidfile=pidfile)
+    record = read_pidfile(pidfile)
+    assert record.pid == pid and record.alive()
+    assert stop_process(record.pid, deadline=time.monotonic() + 5, start_time=record.start_time)
+    assert not record.alive()
+
+
+def test_symlinked_log_file_is_refused(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    os.symlink(victim, tmp_path / "out.log")
+    with pytest.raises(OCFError, match="symbolic link"):
+        daemonize(["true"], stdout=str(tmp_path / "out.log"))
+    assert victim.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("argv, error", [
+    (["ocfpy-no-such-daemon"], NotInstalled),
+    ("sleep 30", TypeError),
+])
+def test_daemonize_refuses_bad_argv(argv, error):
+    with pytest.raises(error):
+        daemonize(argv)
+
+
+def test_daemonize_popen_options(fp):
+    recorder = fp.register(["mydaemon", "--flag", "$(x)"])
+    daemonize(["mydaemon", "--flag", "$(x)"], env={"A": "1"})
+    kwargs = recorder.last_call.kwargs
+    assert kwargs["start_new_session"] is True and kwargs["close_fds"] is True
+    assert kwargs["stdin"] == subprocess.DEVNULL and kwargs["stdout"] == subprocess.DEVNULL
+    assert kwargs["cwd"] == "/" and kwargs["env"] == {"A": "1"}
+    assert not kwargs.get("shell", False)
+
+
+def test_pidfile_repr_is_readable():
+    assert repr(Pidfile(5, 7, "x")) == "Pidfile(pid=5, start_time=7, comm='x')"
