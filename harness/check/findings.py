@@ -65,3 +65,13 @@ class CheckLog:
 
     def by_check(self, check: str) -> list:
         return list(self.checks.get(check, []))
+
+    @property
+    def errors(self) -> list:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def text(self, verbose: bool = False) -> str:
+        """The ocfpy-check text report (for assertion messages)."""
+        from harness.check.report import as_text
+
+        return as_text(self, verbose=verbose)

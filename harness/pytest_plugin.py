@@ -1,0 +1,64 @@
+"""pytest plugin `ocfpy`: fixtures that run OCF agents through the harness and validate them.
+
+    def test_my_agent_passes(ocf_check):
+        log = ocf_check("agents/MyAgent", params={"config": "/etc/my.conf"})
+        assert not log.failed, log.text()
+
+    def test_probe_of_stopped_is_7(ocf_run):
+        assert ocf_run("agents/MyAgent", "monitor").rc == 7
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def ocf_pythonpath():
+    """A directory holding only the ocfpy package, for agents that `import ocfpy` from a checkout."""
+    import ocfpy
+
+    root = tempfile.mkdtemp(prefix="ocfpy-plugin-path-")
+    os.chmod(root, 0o755)  # meta-data runs as hacluster, as the controller runs it
+    os.symlink(os.path.dirname(os.path.abspath(ocfpy.__file__)), os.path.join(root, "ocfpy"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def ocf_agent_env(ocf_pythonpath, tmp_path):
+    """Extra environment for every agent run by ocf_run/ocf_check; override it to add your own."""
+    rsctmp = tmp_path / "rsctmp"
+    rsctmp.mkdir(exist_ok=True)
+    return {"PYTHONPATH": ocf_pythonpath, "HA_RSCTMP": str(rsctmp)}
+
+
+@pytest.fixture
+def ocf_run(ocf_agent_env, tmp_path):
+    """ocf_run(agent, action, **Operation fields) -> harness.execd.Result, run as pacemaker-execd would."""
+    from harness.execd import Operation, run
+
+    def runner(agent, action, *, extra_env=None, **fields):
+        fields.setdefault("cwd", str(tmp_path))
+        operation = Operation(agent=str(agent), action=action, extra_env={**ocf_agent_env, **(extra_env or {})}, **fields)
+        return run(operation)
+
+    return runner
+
+
+@pytest.fixture
+def ocf_check(ocf_agent_env):
+    """ocf_check(agent, params={...}, **Config fields) -> CheckLog of the full validation (ocfpy-check)."""
+    from harness.check.runner import check_agent
+    from harness.check.session import Config
+
+    def checker(agent, params=None, *, extra_env=None, **fields):
+        config = Config(agent=str(agent), params=dict(params or {}),
+                        extra_env={**ocf_agent_env, **(extra_env or {})}, **fields)
+        return check_agent(config)
+
+    return checker
