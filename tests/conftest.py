@@ -36,7 +36,9 @@ def ocfpy_pythonpath():
 
     root = tempfile.mkdtemp(prefix="ocfpy-pythonpath-")
     os.chmod(root, 0o755)
-    os.symlink(os.path.dirname(os.path.abspath(ocfpy.__file__)), os.path.join(root, "ocfpy"))
+    # a copy, not a link: tox's .tox is private (0700) and hacluster could not follow a link
+    shutil.copytree(os.path.dirname(os.path.abspath(ocfpy.__file__)), os.path.join(root, "ocfpy"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
     yield root
     shutil.rmtree(root, ignore_errors=True)
 
