@@ -179,7 +179,7 @@ def test_a_survivor_is_reported_when_the_deadline_passes(spawn):
     started = time.monotonic()
     assert stop_process(proc.pid, deadline=started + 0.6, margin=0.1,
                         signals=(signal.SIGTERM,)) is False
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.2  # the deadline (0.5 s after the margin) is kept
     assert proc.poll() is None
     proc.stdout.close()
 
