@@ -65,7 +65,8 @@ class Log:
                         "warning": syslog.LOG_WARNING, "error": syslog.LOG_ERR}[level]
             syslog.syslog(priority, f"{label}: {line}")
         stamp = time.strftime("%b %d %H:%M:%S")
-        for path in (sinks["debugfile"] if level == "debug" else None, sinks["logfile"]):
+        debug_files = (sinks["debugfile"], sinks["tracefile"]) if level == "debug" else ()
+        for path in debug_files + (sinks["logfile"],):
             if path:
                 _append(path, f"{self._tag}:\t{stamp} {label}: {line}\n")
         if sinks["stderr"] or (level == "debug" and sinks["trace_stderr"]):
@@ -84,6 +85,7 @@ def choose_sinks(env, tag: str) -> dict:
     logfile = _first(env, "PCMK_logfile", "HA_LOGFILE") or ""
     debug_flag = _first(env, "PCMK_debug", "HA_debug") or "0"
     trace = is_true(env.get("OCF_TRACE_RA") or "") or is_true(env.get("OCF_RESKEY_trace_ra") or "")
+    trace_file = env.get("OCF_TRACE_FILE") or ""
     use_syslog = facility.lower() not in ("", "none")
     if use_syslog:
         import syslog
@@ -101,7 +103,9 @@ def choose_sinks(env, tag: str) -> dict:
         "debugfile": env.get("HA_DEBUGLOG") or "",
         "debug": trace or debug_flag.strip().lower() not in FALSE_WORDS | {""},
         "stderr": tty or not (use_syslog or logfile),
-        "trace_stderr": trace,
+        # OCF_TRACE_RA sends debug lines to OCF_TRACE_FILE (crm_resource sets /dev/stderr)
+        "trace_stderr": trace and trace_file in ("", "/dev/stderr"),
+        "tracefile": trace_file if trace and trace_file not in ("", "/dev/stderr") else "",
     }
 
 

@@ -41,3 +41,9 @@ def test_log_file_lines_carry_the_tag_and_level(tmp_path):
 
 def test_an_unwritable_log_file_does_not_fail_the_action(tmp_path):
     Log({"HA_LOGFILE": str(tmp_path / "missing" / "x.log")}, "t").error("still fine")
+
+
+def test_traces_go_to_ocf_trace_file(tmp_path):
+    trace = tmp_path / "trace"
+    Log({"OCF_TRACE_RA": "1", "OCF_TRACE_FILE": str(trace), "HA_LOGFACILITY": "daemon"}, "t").debug("step 1")
+    assert "DEBUG: step 1" in trace.read_text()
