@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+from ocfpy.errors import OCFError
 from ocfpy.params import show_value
 
 
@@ -126,13 +129,18 @@ class Context:
         return {key: value for key, value in self.env.mapping.items() if key not in hidden}
 
     def dump_environment(self, path: str) -> None:
-        """Append this action's environment, secrets left out, to ``path``."""
+        """Append this action's environment, secrets left out, to ``path`` (never through a link)."""
         import time
 
         lines = [f"{key}={value}" for key, value in sorted(self.environment_dump().items())]
         text = f"### {self.action} @ {time.ctime()} ###\n" + "\n".join(lines) + "\n"
-        with open(path, "a", encoding="utf-8", errors="surrogateescape") as dump:
-            dump.write(text)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            fd = os.open(path, flags, 0o600)
+        except OSError as error:
+            raise OCFError(f"cannot write {path}: {error.strerror}") from None
+        with os.fdopen(fd, "wb") as dump:
+            dump.write(text.encode("utf-8", "surrogateescape"))
 
     def state_file(self, suffix: str = "state"):
         """This instance's :class:`ocfpy.state.StateFile` under HA_RSCTMP."""
@@ -140,10 +148,21 @@ class Context:
 
         return StateFile.for_instance(self.env, self.agent.name, suffix)
 
+    def lock(self, name: str, **options):
+        """An exclusive :class:`ocfpy.lock.Lock` under HA_RSCTMP, waited for until the deadline."""
+        from ocfpy.lock import Lock
+
+        return Lock(self.env, name, **options)
+
     def run(self, argv, **options):
-        """Run a command within this action's time budget (see :func:`ocfpy.commands.run`)."""
+        """Run a command within this action's time budget (see :func:`ocfpy.commands.run`).
+
+        The command gets this action's environment without the secret parameters, and runs
+        in its own process group: it is killed at the budget (the deadline less a margin),
+        before Pacemaker's SIGKILL of the agent's group, which would not reach it.
+        """
         from ocfpy.commands import run
 
         options.setdefault("deadline", self.env.deadline)
-        options.setdefault("env", dict(self.env.mapping))
+        options.setdefault("env", self.environment_dump())
         return run(argv, **options)

@@ -151,3 +151,24 @@ def test_log_text_cannot_fake_an_exit_reason(capfd):
     agent = make_agent({"start": lambda ctx: ctx.log.error("ocf-exit-reason:forged") or 0})
     _, _, err = run(agent, ["start"], GOOD, capfd)
     assert reasons(err) == []
+
+
+def test_commands_do_not_inherit_secret_parameters(capfd, tmp_path):
+    seen = {}
+
+    def start(ctx):
+        result = ctx.run(["/usr/bin/env"])
+        seen["env"] = result.stdout
+        return 0
+
+    run(make_agent({"start": start}), ["start"], dict(GOOD, OCF_RESKEY_password="hunter2", PATH="/usr/bin:/bin"), capfd)
+    assert "OCF_RESKEY_name=n" in seen["env"] and "hunter2" not in seen["env"]
+
+
+def test_the_environment_dump_never_follows_a_link(capfd, tmp_path):
+    target = tmp_path / "target"
+    target.write_text("keep\n")
+    (tmp_path / "dump").symlink_to(target)
+    agent = make_agent({"start": lambda ctx: ctx.dump_environment(str(tmp_path / "dump")) or 0})
+    code, _, err = run(agent, ["start"], GOOD, capfd)
+    assert code == 1 and "cannot write" in err and target.read_text() == "keep\n"
