@@ -1,0 +1,76 @@
+"""The validator on real agents: ocfpy's own pass with zero errors; each broken agent is caught by name."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+
+import pytest
+
+from harness.check.findings import ERROR, INFO
+from harness.check.runner import check_agent
+from harness.check.session import Config
+
+REPO = pathlib.Path(__file__).resolve().parent.parent.parent
+AGENTS = sorted(p for p in (REPO / "agents").iterdir() if p.is_file() and os.access(p, os.X_OK))
+BROKEN = REPO / "tests" / "data" / "broken-agents"
+
+
+def broken_agents() -> list:
+    return sorted(p.name for p in BROKEN.iterdir() if p.is_file() and not p.name.endswith(".sh"))
+
+
+def header(path: pathlib.Path, key: str) -> str:
+    match = re.search(rf"^# {key}: (.*)$", path.read_text(), re.M)
+    assert match, f"{path.name} has no '# {key}:' line"
+    return match.group(1)
+
+
+def check(agent, tmp_path, env=None, **fields):
+    rsctmp = tmp_path / "rsctmp"
+    rsctmp.mkdir(exist_ok=True)
+    os.chmod(tmp_path, 0o755)
+    return check_agent(Config(agent=str(agent), extra_env={"HA_RSCTMP": str(rsctmp), **(env or {})}, **fields))
+
+
+def test_ocfpy_ships_agents():
+    assert {p.name for p in AGENTS} >= {"Dummy", "Stateful"}
+
+
+@pytest.mark.parametrize("agent", AGENTS, ids=lambda p: p.name)
+def test_shipped_agent_passes_with_zero_errors(agent, tmp_path, ocfpy_pythonpath):
+    log = check(agent, tmp_path, {"PYTHONPATH": ocfpy_pythonpath})
+
+    assert log.errors == [], log.text()
+    assert "lifecycle.stop-twice" in log.checks and "hygiene.leftover-process" in log.checks
+
+
+def test_stateful_runs_the_promotable_suite(tmp_path, ocfpy_pythonpath):
+    log = check(REPO / "agents" / "Stateful", tmp_path, {"PYTHONPATH": ocfpy_pythonpath})
+
+    assert "suite.promotable" in log.checks and "suite.promotable" not in log.skipped
+
+
+def test_good_control_agent_has_no_errors_and_no_warnings(tmp_path):
+    log = check(BROKEN / "Good", tmp_path)
+
+    assert [f for f in log.findings if f.severity != INFO] == [], log.text()
+
+
+@pytest.mark.parametrize("name", [n for n in broken_agents() if n != "Good"])
+def test_broken_agent_is_caught_by_its_named_finding(name, tmp_path):
+    expected = header(BROKEN / name, "caught-by").split()
+
+    log = check(BROKEN / name, tmp_path)
+
+    found = {f.check for f in log.findings if f.severity != INFO}
+    assert set(expected) <= found, log.text(verbose=True)
+
+
+def test_a_hung_action_costs_its_advertised_timeout_not_forever(tmp_path):
+    log = check(BROKEN / "HangingMonitor", tmp_path, timeout_cap_ms=500)
+
+    timeouts = [f for f in log.findings if f.check == "exec.timeout"]
+    assert timeouts and all("did not complete within 500ms" in f.message for f in timeouts)
+    assert all(f.severity == ERROR for f in timeouts)
