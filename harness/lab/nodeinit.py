@@ -51,6 +51,15 @@ def mount_private_fs(config: LabConfig, node: str) -> None:
         bind(str(config.state / name), target)
 
 
+def seal_root(config: LabConfig) -> None:
+    """Make the host's root filesystem read-only for this node, so nothing run in it writes host files.
+
+    Only the node's own mounts stay writable: its tmpfs, its bound directories, the lab state.
+    """
+    bind(config.state_dir, config.state_dir)
+    mount("-o", "remount,bind,ro", "/")
+
+
 def graft(view: Path, target: str, name: str, source: str) -> None:
     """Make `target/name` show `source` without writing to target: rebuild target as a view of binds."""
     view.mkdir(parents=True, exist_ok=True)
@@ -126,6 +135,7 @@ def main(argv: list[str]) -> int:
         socket.sethostname(node)
         mount_private_fs(config, node)
         install_ocfpy(config, node)
+        seal_root(config)
         started = start_units(mode)
         report(ready, {"ok": True, "units": started, "time": time.time()})
         reap_forever()
