@@ -106,6 +106,8 @@ def print_result(result: Result) -> None:
         f"killed by signal {result.signal}" if result.signal else f"exit status {result.agent_exit}")
     out.write(f"  agent:       {raw}, pid {result.pid}, timeout {readable_interval(op.timeout_ms)}\n")
     out.write(f"  elapsed:     {result.elapsed * 1000:.1f} ms\n")
+    if op.profile == "metadata" and not result.metadata_ok:
+        out.write("  meta-data:   the controller would reject this (needs exit 0 and output on stdout)\n")
     for name, data in (("stdout", result.stdout), ("stderr", result.stderr)):
         out.write(f"--- {name} ({len(data)} bytes)\n")
         out.flush()

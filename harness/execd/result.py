@@ -78,6 +78,11 @@ class Result:
     def ok(self) -> bool:
         return self.status == ExecStatus.DONE and self.rc == 0
 
+    @property
+    def metadata_ok(self) -> bool:
+        """Whether the controller would accept this as meta-data: exit 0 and non-empty stdout (H14)."""
+        return self.status == ExecStatus.DONE and self.rc == 0 and bool(self.stdout)
+
     def summary(self) -> str:
         """One line, in the words execd logs: 'monitor: rc=7 (not running) status=complete'."""
         line = f"{self.action}: rc={self.rc} ({self.rc_name}) status={self.status.text}"

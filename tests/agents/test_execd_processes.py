@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
 import signal
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from execd_support import shell_agent, write_agent
@@ -206,3 +212,99 @@ def test_values_with_any_bytes_reach_the_agent_unchanged_where_execd_does_not_es
 
     assert result.stdout == value.encode("utf-8", "surrogateescape")
     assert not (tmp_path / "pwned").exists() and not os.path.exists("pwned")
+
+
+HOSTILE_PARENT = """
+import os, signal, sys, threading
+from harness.execd import Operation, run
+os.nice(5)
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, signal.SIGTERM])
+results = []
+worker = threading.Thread(target=lambda: results.append(run(Operation(sys.argv[1], "monitor"))))
+worker.start()
+worker.join()
+sys.stdout.buffer.write(results[0].stdout)
+"""
+
+
+def test_child_gets_default_signals_empty_mask_and_nice_0_from_any_parent(tmp_path):
+    """H6/H7: even from a niced harness thread with ignored and blocked signals."""
+    agent = write_agent(tmp_path, "State", """#!/bin/sh
+        while read -r key value; do
+            case "$key" in SigBlk:|SigIgn:) echo "$key $value";; esac
+        done < /proc/$$/status
+        set -- $(sed 's/.*) //' /proc/$$/stat)
+        echo "nice ${17}"
+    """)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+
+    proc = subprocess.run([sys.executable, "-c", HOSTILE_PARENT, str(agent)], capture_output=True, env=env,
+                          timeout=60)
+
+    assert proc.stdout.decode().split("\n") == [
+        "SigBlk: 0000000000000000", "SigIgn: 0000000000000000", "nice 0", ""], proc.stderr.decode()
+
+
+def test_nul_truncation_option_loses_what_follows_a_nul_in_its_read(tmp_path):
+    """execd-nul-in-stderr.log: execd reported output 'before' and no exit reason."""
+    agent = shell_agent(tmp_path, "Nul", r"""
+        printf 'before\0after\nocf-exit-reason:lost\n' >&2
+        exit 1
+    """)
+
+    strict = run(Operation(agent, "monitor", ra_path=str(tmp_path), nul_truncation=True))
+    lenient = run(Operation(agent, "monitor", ra_path=str(tmp_path)))
+
+    assert (strict.output, strict.exit_reason) == (b"before", None)
+    assert (lenient.stderr, lenient.exit_reason) == (b"before\0after\nocf-exit-reason:lost\n", "lost")
+
+
+def test_many_concurrent_spawns_all_complete_with_their_own_results(tmp_path):
+    agent = shell_agent(tmp_path, "Echo", 'sleep 0.1; echo "$OCF_RESOURCE_INSTANCE"; exit "$OCF_RESKEY_rc"')
+
+    handles = [spawn(Operation(agent, "monitor", instance=f"r{i}", params={"rc": str(i % 10)},
+                               ra_path=str(tmp_path))) for i in range(60)]
+    results = [handle.wait(timeout=30) for handle in handles]
+
+    assert [(r.stdout, r.rc) for r in results] == [(f"r{i}\n".encode(), i % 10) for i in range(60)]
+
+
+@pytest.fixture
+def open_ra_path():
+    """An agent directory hacluster can reach (pytest's tmp dirs are 0700 root when run as root)."""
+    path = tempfile.mkdtemp(prefix="ocfpy-execd-meta-")
+    os.chmod(path, 0o755)
+    try:
+        yield Path(path)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def test_metadata_profile_runs_as_hacluster_without_parameters(open_ra_path):
+    if os.geteuid() != 0:
+        pytest.skip("running meta-data as hacluster needs root")
+    try:
+        hacluster = pwd.getpwnam("hacluster")
+    except KeyError:
+        pytest.skip("no hacluster user (Debian: pacemaker)")
+    agent = shell_agent(open_ra_path, "Meta", """
+        id -u
+        tr '\\0' '\\n' < /proc/$$/environ | grep -c '^OCF_RESKEY_' >&2
+        echo "$OCF_RESOURCE_INSTANCE"
+    """)
+
+    result = run(Operation(agent, "meta-data", params={"ignored": "x"}, profile="metadata", instance="rsc1",
+                           timeout_ms=30000, ra_path=str(open_ra_path)))
+
+    assert result.stdout == f"{hacluster.pw_uid}\nrsc1\n".encode() and result.stderr == b"0\n"
+    assert result.metadata_ok
+
+
+def test_metadata_without_stdout_is_not_usable(open_ra_path):
+    agent = shell_agent(open_ra_path, "Quiet", "echo only-stderr >&2")
+
+    result = run(Operation(agent, "meta-data", profile="metadata", ra_path=str(open_ra_path)))
+
+    assert result.rc == 0 and not result.metadata_ok
