@@ -130,14 +130,14 @@ def popen_kwargs(env: Mapping[str, str], cwd: str, inherit_stdin: bool, user: Op
     return kwargs
 
 
-def start_agent(path: str, action: str, kwargs: dict) -> subprocess.Popen:
+def start_agent(path: str, action: str, kwargs: dict, extra_args: tuple = ()) -> subprocess.Popen:
     """execvp(path, [path, action]), including its /bin/sh fallback for files without '#!'."""
     try:
-        return _popen([path, action], kwargs)
+        return _popen([path, action, *extra_args], kwargs)
     except ExecFailed as failure:
         if failure.errno != errno.ENOEXEC:
             raise
-    return _popen(["/bin/sh", path, action], kwargs)
+    return _popen(["/bin/sh", path, action, *extra_args], kwargs)
 
 
 def _popen(argv: list, kwargs: dict) -> subprocess.Popen:

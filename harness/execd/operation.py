@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Union
+from typing import Mapping, Optional, Tuple, Union
 
 from .lookup import AgentRef
 from .reasons import version_tuple
@@ -38,9 +38,13 @@ class Operation:
     node_uuid: str = "1"
     nul_truncation: bool = False  # emulate execd losing output after a NUL in each 499-byte read
     user: Optional[str] = None  # run as this user (root only); metadata profile default: hacluster
+    extra_args: Tuple[str, ...] = ()  # appended after the action; never execd behaviour (validator's V4 check)
 
     def __post_init__(self) -> None:
         _check_action(self.action)
+        if not isinstance(self.extra_args, tuple) or not all(
+                isinstance(arg, str) and "\0" not in arg for arg in self.extra_args):
+            raise OperationError("extra_args must be a tuple of strings without NUL bytes")
         _check_positive_int("timeout_ms", self.timeout_ms, allow_zero=False)
         _check_positive_int("interval_ms", self.interval_ms, allow_zero=True)
         if self.profile not in PROFILES:

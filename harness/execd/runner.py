@@ -247,7 +247,7 @@ def _start(op: Operation) -> Running:
     kwargs = popen_kwargs(env, cwd, inherit_stdin=op.profile == "crm_resource", user=user)
     started = time.monotonic()
     try:
-        proc = start_agent(ref.path, op.action, kwargs)
+        proc = start_agent(ref.path, op.action, kwargs, op.extra_args)
     except ExecFailed as failure:  # what execd's child prints and exits with
         code = exec_failure_code(failure.errno)
         result = _instant_result(op, ref, map_exit_code(code), ExecStatus.DONE,

@@ -28,3 +28,12 @@ def test_missing_agent_is_not_installed_without_forking(tmp_path):
 
     assert (result.rc, result.status, result.pid) == (5, ExecStatus.NOT_INSTALLED, None)
     assert result.exit_reason == "Missing: No such file or directory"
+
+
+def test_extra_args_follow_the_action_only_when_asked(tmp_path):
+    agent = shell_agent(tmp_path, "Args", 'printf "%s|" "$#" "$@"')
+
+    plain = run(Operation(agent, "start", ra_path=str(tmp_path)))
+    extra = run(Operation(agent, "start", extra_args=("extra", "more"), ra_path=str(tmp_path)))
+
+    assert (plain.stdout, extra.stdout) == (b"1|start|", b"3|start|extra|more|")
