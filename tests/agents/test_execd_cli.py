@@ -99,3 +99,14 @@ def test_values_with_any_bytes_pass_through_argv_without_a_shell(tmp_path):
 
     assert proc.returncode == 0 and value in proc.stdout
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("profile, seen", [("execd", b"[]"), ("crm_resource", b"[hello]")])
+def test_stdin_is_dev_null_for_execd_and_inherited_under_crm_resource(tmp_path, profile, seen):
+    shell_agent(tmp_path, "Stdin", 'printf "[%s]" "$(cat)"')
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+
+    proc = subprocess.run([sys.executable, "-m", "harness", "run", "ocf:t:Stdin", "start", "--ra-path", str(tmp_path),
+                           "--profile", profile, "--json"], input=b"hello", capture_output=True, env=env)
+
+    assert json.loads(proc.stdout)["stdout"].encode() == seen
