@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="switches version-dependent quirks (reason cap, IPC escaping)")
     parser.add_argument("--nul-truncation", action="store_true",
                         help="lose output after a NUL byte in each 499-byte read, as execd does")
+    parser.add_argument("-E", "--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the agent (e.g. PYTHONPATH); not something execd sets")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     return parser
 
@@ -78,7 +80,8 @@ def operation_from_args(args: argparse.Namespace) -> Operation:
         agent=args.agent, action=args.action, params=_pairs("parameter", args.param),
         meta=_pairs("meta attribute", args.meta), instance=args.instance, interval_ms=args.interval,
         timeout_ms=timeout, check_level=args.check_level, node=args.node, profile=args.profile,
-        ra_path=args.ra_path, pacemaker_version=args.pacemaker_version, nul_truncation=args.nul_truncation)
+        ra_path=args.ra_path, pacemaker_version=args.pacemaker_version, nul_truncation=args.nul_truncation,
+        extra_env=_pairs("environment variable", args.env))
 
 
 def result_as_dict(result: Result) -> dict:

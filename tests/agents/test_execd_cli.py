@@ -110,3 +110,9 @@ def test_stdin_is_dev_null_for_execd_and_inherited_under_crm_resource(tmp_path, 
                            "--profile", profile, "--json"], input=b"hello", capture_output=True, env=env)
 
     assert json.loads(proc.stdout)["stdout"].encode() == seen
+
+
+def test_env_option_reaches_the_agent(tmp_path):
+    agent = write_agent(tmp_path, "Env", '#!/bin/sh\necho "X=$X"\nexit 0\n')
+    proc = _harness(str(agent), "start", "-E", "X=from cli")
+    assert proc.returncode == 0 and b"X=from cli" in proc.stdout
