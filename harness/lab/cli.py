@@ -50,7 +50,7 @@ def cmd_up(args) -> int:
     config = LabConfig(prefix=args.prefix, state_dir=args.state_dir, token_ms=args.token,
                        dc_deadtime=args.dc_deadtime)
     started = time.monotonic()
-    lab.up(config, source)
+    lab.up(config, source, progress=lambda text: print(text, flush=True))
     print(f"lab up in {time.monotonic() - started:.1f} s: "
           + ", ".join(f"{n} {config.address(n)}" for n in config.nodes)
           + f"; ocfpy from {config.install['kind']} ({config.install['agents']})")

@@ -1,0 +1,36 @@
+"""Cluster tier: a real two-node lab per test module, brought up once and always torn down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.lab import install, lab
+from harness.lab.config import LabConfig, LabError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def lab_config(tag: str) -> LabConfig:
+    """A lab of the test suite's own, named apart from any lab a person may have up."""
+    prefix = f"ocfpyt{tag}"
+    return LabConfig(prefix=prefix, state_dir=f"/var/tmp/{prefix}")
+
+
+@pytest.fixture(scope="module")
+def lab_up(request):
+    """Bring a lab up once for the module; down at the end whatever happened."""
+    try:
+        lab.preflight()
+    except LabError as exc:
+        pytest.skip(f"the cluster lab cannot run here: {exc}")
+    config = lab_config(getattr(request.module, "LAB_TAG", "x"))
+    if config.state.exists():
+        lab.down(config.state_dir, grace=10.0)  # left by an interrupted earlier run
+    lab.up(config, install.checkout_source(str(REPO)), progress=lambda text: None)
+    try:
+        yield config
+    finally:
+        problems = lab.down(config.state_dir, grace=30.0)
+        assert not problems, f"teardown incomplete: {problems}"
