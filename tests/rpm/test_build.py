@@ -1,0 +1,100 @@
+"""rpm/build: SRPM and three noarch RPMs, lint-clean, versioned from ocfpy/__init__.py alone."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import rpm_tool, unpack
+from rpm_layout import REPO, console_scripts, version
+
+SPEC = os.path.join(REPO, "rpm", "ocfpy.spec")
+LINT_CONFIG = os.path.join(REPO, "rpm", "rpmlint.toml")
+
+
+def query(package: str, fmt: str) -> str:
+    return rpm_tool("-qp", "--qf", fmt, package).stdout
+
+
+def everything(build) -> list:
+    return [build.srpm, *build.rpms.values()]
+
+
+def test_rpmlint_checks_spec_srpm_and_rpms_and_finds_nothing(build):
+    summary = [line for line in build.output.splitlines() if "checked;" in line]
+    assert summary and "4 packages and 1 specfiles checked; 0 errors, 0 warnings" in summary[-1], summary
+
+
+def test_every_rpmlint_filter_silences_a_real_message(build):
+    """No filter is kept after its message is gone: lint again without them, each must match."""
+    import tomllib
+
+    with open(LINT_CONFIG, "rb") as config:
+        filters = tomllib.load(config)["Filters"]
+    bare = os.path.join(build.topdir, "rpmlint-no-filters.toml")
+    with open(bare, "w") as config:
+        config.write('ValidLicenses = ["MIT"]\nCompressExtension = "gz"\n')
+    result = subprocess.run(["rpmlint", "-c", bare, os.path.join(build.topdir, "ocfpy.spec"), *everything(build)],
+                            capture_output=True, text=True, timeout=300)
+    messages = [line for line in result.stdout.splitlines() if re.search(r": [EW]: ", line)]
+    unused = [f for f in filters if not any(re.search(f, message) for message in messages)]
+    assert not unused, f"filters that match nothing: {unused}"
+
+
+def test_every_package_has_the_version_of_ocfpy_init(build):
+    for package in everything(build):
+        assert query(package, "%{VERSION}") == version(), package
+
+
+def test_the_last_changelog_entry_names_this_version_and_release(build):
+    for package in everything(build):
+        evr = query(package, "%{VERSION}-%{RELEASE}")
+        newest = rpm_tool("-qp", "--changelog", package).stdout.splitlines()[0]
+        assert newest.endswith(f" - {evr}"), (package, newest)
+
+
+def test_changelog_dates_have_their_real_weekday():
+    with open(SPEC) as spec:
+        changelog = spec.read().split("%changelog", 1)[1]
+    headers = re.findall(r"^\* (\w{3}) (\w{3} \d{1,2} \d{4}) ", changelog, re.M)
+    assert headers
+    for weekday, date in headers:
+        assert datetime.datetime.strptime(date, "%b %d %Y").strftime("%a") == weekday, date
+
+
+def test_the_rpms_are_rebuilt_from_the_srpm_whose_spec_carries_the_version(build, tmp_path):
+    unpack(build.srpm, tmp_path)
+    assert (tmp_path / "ocfpy.spec").read_text().splitlines()[0] == f"%global ocfpy_version {version()}"
+    output = build.output
+    assert output.index(f"Installing {build.srpm}") < output.index(f"Wrote: {build.rpms['ocfpy-agents']}")
+
+
+@pytest.mark.parametrize("package, required", [
+    ("ocfpy-agents", ["python3-ocfpy = {evr}", "/usr/bin/python3"]),
+    ("ocfpy-harness", ["python3-ocfpy = {evr}", "/usr/bin/python3"]),
+    ("python3-ocfpy", ["(ocfpy-harness = {evr} if python3-pytest)"]),
+])
+def test_requirements(build, package, required):
+    path = build.rpms[package]
+    evr = query(path, "%{VERSION}-%{RELEASE}")
+    requires = rpm_tool("-qp", "--requires", path).stdout.splitlines()
+    for requirement in required:
+        assert requirement.format(evr=evr) in requires, requires
+
+
+def test_every_package_is_noarch_and_licensed_mit(build):
+    for package in everything(build)[1:]:
+        assert query(package, "%{ARCH} %{LICENSE}") == "noarch MIT"
+
+
+def test_every_command_has_a_manual_page_made_from_its_help(build, tmp_path):
+    unpack(build.rpms["ocfpy-harness"], tmp_path)
+    for command in console_scripts():
+        with gzip.open(tmp_path / f"usr/share/man/man1/{command}.1.gz", "rt") as man:
+            page = man.read()
+        assert f'.TH {command.upper()} "1"' in page and "usage" in page.lower(), command

@@ -1,0 +1,96 @@
+"""The RPMs installed into a throwaway root: exact files and modes, agents that run, clean removal."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from rpm_layout import OCF_PROVIDER_DIR, PACKAGES, agents, expected, platform_python
+
+OCF_NOT_RUNNING = 7
+
+
+@pytest.fixture
+def installed(build, throwaway_root):
+    throwaway_root.rpm("--nodeps", "-i", *build.rpms.values())
+    return throwaway_root
+
+
+def owned_modes(root, package: str) -> dict:
+    """The package's files as rpm's database in the root records them: path -> st_mode."""
+    out = root.rpm("-q", "--qf", "[%{FILENAMES}\\t%{FILEMODES}\\n]", package).stdout
+    return {path: int(mode) for path, mode in (line.split("\t") for line in out.splitlines())}
+
+
+def run_agent(root, name: str, action: str, tmp_path) -> subprocess.CompletedProcess:
+    """The installed agent by its own shebang, with the root's library and nothing else."""
+    site, _ = platform_python()
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "PYTHONPATH": root.path + site,
+           "PYTHONVERBOSE": "1", "OCF_ROOT": "/usr/lib/ocf", "OCF_RESOURCE_INSTANCE": "rpmtest",
+           "HA_RSCTMP": str(tmp_path)}
+    return subprocess.run([root.path + f"{OCF_PROVIDER_DIR}/{name}", action], env=env, cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_package_owns_exactly_the_expected_paths_and_modes(installed, package):
+    assert owned_modes(installed, package) == expected()[package]
+
+
+def test_the_root_holds_exactly_what_the_packages_own_with_those_modes(installed):
+    owned = {path: mode for entries in expected().values() for path, mode in entries.items()}
+    on_disk = installed.tree()
+    assert {p: m for p, m in on_disk.items() if not stat.S_ISDIR(m)} == \
+           {p: m for p, m in owned.items() if not stat.S_ISDIR(m)}
+    assert {p: on_disk.get(p) for p, m in owned.items() if stat.S_ISDIR(m)} == \
+           {p: m for p, m in owned.items() if stat.S_ISDIR(m)}
+
+
+def test_rpm_verifies_every_installed_file(installed):
+    result = installed.rpm("-V", "--nodeps", *PACKAGES, check=False)
+    assert result.returncode == 0 and result.stdout == "", result.stdout
+
+
+def test_installed_agents_have_the_platform_python_shebang(installed):
+    for name in agents():
+        with open(installed.path + f"{OCF_PROVIDER_DIR}/{name}") as agent:
+            assert agent.readline() == "#!/usr/bin/python3 -sP\n", name
+
+
+@pytest.mark.parametrize("name", agents())
+def test_installed_agent_runs_on_the_roots_library_from_its_bytecode(installed, name, tmp_path):
+    site, tag = platform_python()
+    before = installed.tree()
+
+    metadata = run_agent(installed, name, "meta-data", tmp_path)
+    probe = run_agent(installed, name, "monitor", tmp_path)
+
+    assert metadata.returncode == 0, metadata.stderr[-2000:]
+    assert ET.fromstring(metadata.stdout).get("name") == name
+    library = installed.path + site + "/ocfpy"
+    # PYTHONVERBOSE: "# <pyc> matches <py>" means the shipped bytecode was valid and used
+    assert f"# {library}/__pycache__/__init__.{tag}.pyc matches {library}/__init__.py" in metadata.stderr
+    assert probe.returncode == OCF_NOT_RUNNING, probe.stderr[-2000:]
+    assert installed.tree() == before, "running the agents wrote into the root"
+
+
+def test_removal_leaves_nothing_behind(installed, tmp_path):
+    for name in agents():
+        run_agent(installed, name, "meta-data", tmp_path)
+    owned = {path for entries in expected().values() for path in entries}
+
+    installed.rpm("--nodeps", "-e", *PACKAGES)
+
+    left = installed.tree()
+    assert installed.rpm("-qa").stdout == ""
+    assert [path for path, mode in left.items() if not stat.S_ISDIR(mode)] == []
+    assert sorted(owned & set(left)) == []
+    # what stays is the empty, unowned parents rpm made (/usr, /usr/lib, ...) and the database's
+    parents = {os.path.dirname(path) for path in owned | {"/var/lib/rpm"}}
+    while any(os.path.dirname(path) not in parents | {"/"} for path in parents):
+        parents |= {os.path.dirname(path) for path in parents}
+    assert set(left) == parents - owned - {"/"}
