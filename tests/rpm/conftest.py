@@ -12,7 +12,7 @@ import pytest
 
 from rpm_layout import PACKAGES, REPO, version
 
-TOOLS = ("git", "rpm", "rpmbuild", "rpmlint", "help2man", "rpm2cpio", "cpio")
+TOOLS = ("git", "rpm", "rpmbuild", "rpmlint", "help2man")
 
 
 class Build(NamedTuple):
@@ -28,14 +28,6 @@ def rpm_tool(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     if check and result.returncode != 0:
         raise AssertionError(f"rpm {' '.join(args)} exited {result.returncode}: {result.stderr}")
     return result
-
-
-def unpack(package: str, destination) -> None:
-    """The payload of an RPM or SRPM extracted into destination (rpm2cpio | cpio), modes kept."""
-    cpio = subprocess.Popen(["cpio", "--quiet", "-idm"], cwd=destination, stdin=subprocess.PIPE)
-    converted = subprocess.run(["rpm2cpio", package], stdout=cpio.stdin, timeout=120)
-    cpio.stdin.close()
-    assert cpio.wait(timeout=120) == 0 and converted.returncode == 0, package
 
 
 @pytest.fixture(scope="session")

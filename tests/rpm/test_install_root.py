@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import stat
 import subprocess
@@ -9,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from rpm_layout import OCF_PROVIDER_DIR, PACKAGES, agents, expected, platform_python
+from rpm_layout import OCF_PROVIDER_DIR, PACKAGES, agents, console_scripts, expected, platform_python
 
 OCF_NOT_RUNNING = 7
 
@@ -76,6 +77,13 @@ def test_installed_agent_runs_on_the_roots_library_from_its_bytecode(installed, 
     assert f"# {library}/__pycache__/__init__.{tag}.pyc matches {library}/__init__.py" in metadata.stderr
     assert probe.returncode == OCF_NOT_RUNNING, probe.stderr[-2000:]
     assert installed.tree() == before, "running the agents wrote into the root"
+
+
+def test_every_command_has_a_manual_page_made_from_its_help(installed):
+    for command in console_scripts():
+        with gzip.open(installed.path + f"/usr/share/man/man1/{command}.1.gz", "rt") as man:
+            page = man.read()
+        assert f'.TH {command.upper()} "1"' in page and "usage" in page.lower(), command
 
 
 def test_removal_leaves_nothing_behind(installed, tmp_path):
