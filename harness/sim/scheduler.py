@@ -125,6 +125,7 @@ class Scheduler:
             cmd = _Command(op, call_id, on_result, time.monotonic() + start_delay_ms / 1000.0,
                            notify_changes_only)
             if op.is_recurring and self._merge_duplicate(cmd):
+                self._cond.notify()
                 return call_id
             self._fifo.setdefault(cmd.rsc, deque()).append(cmd)
             if op.is_recurring:
