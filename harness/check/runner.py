@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from harness.execd import Operation, run
-
 from harness.check import concurrency, hygiene, lifecycle, metadata, robustness, suites
 from harness.check.findings import ERROR, CheckLog, Finding
 from harness.check.session import Config, Session
@@ -38,14 +34,11 @@ def check_agent(config: Config) -> CheckLog:
 
 def check_extra_arguments(session: Session) -> None:
     """`agent start extra` must behave like `agent start` (the spec says to ignore extra arguments)."""
-    if "extra_args" not in {f.name for f in dataclasses.fields(Operation)}:
-        session.log.skip("lifecycle.extra-arguments", "the executor cannot pass extra arguments yet")
-        return
     session.log.ran("lifecycle.extra-arguments")
+    extra = ("extra", "arguments")
     for action, expected in (("start", 0), ("monitor", 0), ("stop", 0), ("monitor", 7)):
         interval = session.monitor_interval_ms() if action == "monitor" else 0
-        op = dataclasses.replace(session.operation(action, interval_ms=interval), extra_args=("extra", "arguments"))
-        result = session.record(f"{action} extra arguments", run(op))
+        result = session.run(f"{action} extra arguments", action, interval_ms=interval, extra_args=extra)
         if not session.expect("lifecycle.extra-arguments", f"'{action} extra arguments'", result, (expected,),
                               "take the action from argv[1] and ignore any further arguments"):
             lifecycle.stop(session, "stop (cleanup)")

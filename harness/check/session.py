@@ -67,13 +67,14 @@ class Session:
     def operation(self, action: str, *, instance: Optional[str] = None, params: Optional[Mapping[str, str]] = None,
                   interval_ms: int = 0, meta: Optional[Mapping[str, str]] = None, check_level: Optional[int] = None,
                   timeout_ms: Optional[int] = None, profile: str = "execd", node: str = "node1",
-                  extra_env: Optional[Mapping[str, str]] = None, user: Optional[str] = None) -> Operation:
+                  extra_env: Optional[Mapping[str, str]] = None, user: Optional[str] = None,
+                  extra_args: tuple = ()) -> Operation:
         env = {**self.config.extra_env, TOKEN_VARIABLE: self.token, **(extra_env or {})}
         return Operation(
             agent=self.ref, action=action, params=dict(self.config.params if params is None else params),
             instance=instance or self.config.instance, interval_ms=interval_ms, meta=dict(meta or {}),
             check_level=check_level, timeout_ms=timeout_ms or self.timeout_ms(action), profile=profile,
-            node=node, extra_env=env, cwd=self.cwd, user=user,
+            node=node, extra_env=env, cwd=self.cwd, user=user, extra_args=extra_args,
             pacemaker_version=self.config.pacemaker_version)
 
     def run(self, step: str, action: str, **kwargs) -> Result:
