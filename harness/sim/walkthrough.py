@@ -20,7 +20,7 @@ from .resource import OpSpec, ResourceSpec, SpecError, parse_interval
 from .status import failed_action_technical, render_status, resource_line
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MARGIN_S = 10.0  # beyond the agent's own timeouts, for a slow machine
+MARGIN_S = 5.0  # beyond the agent's own timeouts, for a slow machine
 
 
 class StoryFailed(Exception):
@@ -143,7 +143,7 @@ class Story:
 
         self.step(4, "crm_mon -1 -r -f -R   # wait for the recurring monitor to notice")
         failure = self.wait("the monitor did not report 'not running'", self._monitor_failed,
-                            self.monitor.interval_ms / 1000.0 + agent_timeouts + MARGIN_S)
+                            (self.monitor.interval_ms + 2 * self.monitor.timeout_ms) / 1000.0 + MARGIN_S)
         self.show_events(upto=failure)
         self.show_status(failure.status, detail=True)
         seed_line = f"{self.monitor_key} on {node} 'not running' (7)"
