@@ -13,7 +13,8 @@ from harness.lab.config import DEFAULT_PREFIX, LabConfig, LabError
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="ocfpy-lab", description="A real two-node Pacemaker + Corosync cluster on this host, each node in its own namespaces.")
+    top = argparse.ArgumentParser(prog="ocfpy-lab", description=(
+        "A real two-node Pacemaker + Corosync cluster on this host, each node in its own namespaces."))
     top.add_argument("--state-dir", default=f"/var/tmp/{DEFAULT_PREFIX}",
                      help="where the lab keeps its state (default: %(default)s)")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
@@ -22,9 +23,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--prefix", default=DEFAULT_PREFIX, help="netns name prefix (default: %(default)s)")
     cmd.add_argument("--token", type=int, metavar="MS", help="corosync totem.token (default 3000)")
     cmd.add_argument("--dc-deadtime", default="5s", help="seeded dc-deadtime (default: %(default)s)")
-    source = cmd.add_mutually_exclusive_group()
-    source.add_argument("--checkout", metavar="DIR", help="install ocfpy from this checkout (default: found)")
-    source.add_argument("--rpm", metavar="FILE", action="append", help="install ocfpy from built RPMs")
+    install.add_source_options(cmd)
     cmd = sub.add_parser("down", help="power everything off and remove every trace")
     cmd.add_argument("--fast", action="store_true", help="SIGKILL the nodes instead of a clean stop")
     sub.add_parser("status", help="nodes, processes and what the cluster reports")
@@ -46,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_up(args) -> int:
-    source = install.rpm_source(args.rpm) if args.rpm else install.checkout_source(args.checkout)
+    source = install.source_from(args)
     config = LabConfig(prefix=args.prefix, state_dir=args.state_dir, token_ms=args.token,
                        dc_deadtime=args.dc_deadtime)
     started = time.monotonic()

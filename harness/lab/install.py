@@ -40,11 +40,50 @@ def checkout_source(path: str | None) -> dict:
     return {"kind": "checkout", "root": str(root)}
 
 
-def rpm_source(files: list[str]) -> dict:
-    missing = [f for f in files if not os.path.isfile(f)]
-    if missing:
-        raise LabError(f"RPM not found: {missing[0]}")
+def rpm_source(paths: list[str]) -> dict:
+    """Built RPMs: files, or directories whose binary *.rpm are all taken."""
+    files = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = sorted(f for f in glob.glob(os.path.join(path, "**", "*.rpm"), recursive=True)
+                           if not f.endswith(".src.rpm"))
+            if not found:
+                raise LabError(f"no binary RPM in {path}")
+            files += found
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            raise LabError(f"RPM not found: {path}")
     return {"kind": "rpm", "rpms": [str(Path(f).resolve()) for f in files]}
+
+
+def build_rpms(checkout: dict, topdir: Path) -> dict:
+    """Build the RPMs from the checkout with its rpm/build script, then use them."""
+    script = Path(checkout["root"]) / "rpm" / "build"
+    if not script.is_file():
+        raise LabError(f"{script} is missing: this checkout cannot build RPMs")
+    proc = subprocess.run(["bash", str(script), str(topdir)], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, check=False)
+    if proc.returncode != 0:
+        raise LabError(f"rpm/build failed: {proc.stdout.strip()[-300:]}")
+    return rpm_source([str(topdir / "RPMS")])
+
+
+def add_source_options(cmd) -> None:
+    """--checkout / --rpm / --build-rpms on an argparse (sub)parser."""
+    group = cmd.add_mutually_exclusive_group()
+    group.add_argument("--checkout", metavar="DIR", help="install ocfpy from this checkout (default: found)")
+    group.add_argument("--rpm", metavar="PATH", action="append",
+                       help="install ocfpy from built RPMs (files or directories; repeatable)")
+    group.add_argument("--build-rpms", action="store_true",
+                       help="build the RPMs from the checkout (rpm/build) and install from them")
+
+
+def source_from(args) -> dict:
+    if args.rpm:
+        return rpm_source(args.rpm)
+    source = checkout_source(args.checkout)
+    return dict(source, kind="build-rpm") if args.build_rpms else source
 
 
 def materialize(source: dict, state: Path) -> dict:
@@ -52,7 +91,9 @@ def materialize(source: dict, state: Path) -> dict:
     if source["kind"] == "checkout":
         root = Path(source["root"])
         found = {"agents": str(root / "agents"), "package": str(root / "ocfpy")}
-    elif source["kind"] == "rpm":
+    elif source["kind"] in ("rpm", "build-rpm"):
+        if source["kind"] == "build-rpm":
+            source = build_rpms(source, state / "rpmbuild")
         found = _unpack_rpms(source["rpms"], state / "rpmroot")
     else:
         raise LabError(f"unknown install source {source['kind']!r}")
@@ -60,14 +101,13 @@ def materialize(source: dict, state: Path) -> dict:
 
 
 def _unpack_rpms(rpms: list[str], root: Path) -> dict:
+    """Install the RPMs into a private root (its own rpm database, no scripts), never onto the host."""
     root.mkdir(parents=True, exist_ok=True)
-    for rpm in rpms:
-        with subprocess.Popen(["rpm2cpio", rpm], stdout=subprocess.PIPE) as rpm2cpio:
-            cpio = subprocess.run(["cpio", "-idm", "--quiet", "--no-absolute-filenames"],
-                                  stdin=rpm2cpio.stdout, cwd=root, stderr=subprocess.PIPE,
-                                  text=True, check=False)
-        if rpm2cpio.returncode != 0 or cpio.returncode != 0:
-            raise LabError(f"cannot unpack {rpm}: {cpio.stderr.strip() or 'rpm2cpio failed'}")
+    proc = subprocess.run(["rpm", "--root", str(root), "--dbpath", "/var/lib/rpm", "--nodeps",
+                           "--noscripts", "-i", *rpms],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    if proc.returncode != 0:
+        raise LabError(f"cannot unpack the RPMs: {proc.stdout.strip()[-300:]}")
     agents = root / OCF_PROVIDERS.lstrip("/") / PROVIDER
     packages = sorted(glob.glob(str(root / "usr/lib*/python3*/*-packages/ocfpy")))
     packages += sorted(glob.glob(str(root / "usr/local/lib*/python3*/*-packages/ocfpy")))

@@ -22,7 +22,7 @@ def add_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--reuse", action="store_true", help="use the lab that is up instead of a fresh one")
     cmd.add_argument("--keep", action="store_true", help="leave the lab up afterwards")
     cmd.add_argument("--token", type=int, metavar="MS", help="corosync totem.token of a fresh lab")
-    cmd.add_argument("--checkout", metavar="DIR", help="install ocfpy from this checkout")
+    install.add_source_options(cmd)
 
 
 def print_step(number: int, step: scenario.Step) -> None:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         state_dir = args.state_dir.rstrip("/") + "-walkthrough"
         config = LabConfig(prefix=WALK_PREFIX, state_dir=state_dir, token_ms=args.token)
-        lab.up(config, install.checkout_source(args.checkout), progress=lambda text: None)
+        lab.up(config, install.source_from(args), progress=lambda text: None)
         print(f"[0] lab up: {', '.join(config.nodes)}\n    host# ocfpy-lab up\n"
               f"    {time.monotonic() - started:6.2f} s  cluster formed", flush=True)
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shutil
+
 import pytest
 
 from harness.lab import install, lab
@@ -26,9 +28,14 @@ def lab_up(request):
     except LabError as exc:
         pytest.skip(f"the cluster lab cannot run here: {exc}")
     config = lab_config(getattr(request.module, "LAB_TAG", "x"))
+    source = install.checkout_source(str(REPO))
+    if getattr(request.module, "LAB_FROM_RPMS", False):
+        if not shutil.which("rpmbuild"):
+            pytest.skip("rpmbuild is not installed (apt-get install rpm rpmlint)")
+        source["kind"] = "build-rpm"
     if config.state.exists():
         lab.down(config.state_dir, grace=10.0)  # left by an interrupted earlier run
-    lab.up(config, install.checkout_source(str(REPO)), progress=lambda text: None)
+    lab.up(config, source, progress=lambda text: None)
     try:
         yield config
     finally:
