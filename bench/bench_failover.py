@@ -1,4 +1,4 @@
-"""Failover on the real two-node lab: failure -> recovery and node loss -> started elsewhere, against their bounds.
+"""Failover on the real two-node lab: failure -> recovery, node loss -> started elsewhere, against bounds.
 
 Run as root on a machine where `ocfpy-lab up` works:
     python3 bench/bench_failover.py [--agent ocf:ocfpy:Dummy] [--interval 5] [--repeat 3] [--token MS]

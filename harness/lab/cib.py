@@ -1,4 +1,4 @@
-"""Seed the first CIB offline with Pacemaker's own tools, so the cluster needs neither pcsd nor a 20 s wait."""
+"""Seed the first CIB offline with Pacemaker's own tools: no pcsd, no 20 s wait for a DC."""
 
 from __future__ import annotations
 

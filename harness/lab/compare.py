@@ -1,4 +1,4 @@
-"""An agent's start failure and start timeout: what the real cluster records versus what harness.execd predicts.
+"""Start failure and start timeout: what the real cluster records versus what harness.execd predicts.
 
 The prediction runs inside the node where the cluster saw the failure, against the agent as
 Pacemaker finds it there (same path, same hostname, same installed ocfpy), after the cluster's
@@ -84,7 +84,7 @@ print(json.dumps({"rc": result.rc, "status": result.status.text, "exit_reason": 
 
 
 def predict(config: LabConfig, where: str, agent: str, case: Case) -> dict:
-    """harness.execd.run of the same start, run inside the node (python -I: no caller env leaks to the agent)."""
+    """harness.execd.run of the same start inside the node (python -I: no caller env reaches the agent)."""
     spec = {"agent": agent, "params": case.params, "instance": case.resource,
             "timeout_ms": case.start_timeout_s * 1000, "node": where}
     root = str(Path(harness.__file__).resolve().parents[1])
@@ -100,7 +100,8 @@ def describe(outcome: Outcome) -> str:
         return f"rc={values['rc']} status='{values['status']}' exit_reason='{values['exit_reason']}'"
 
     verdict = "same" if not outcome.mismatches() else f"DIFFERENT: {', '.join(outcome.mismatches())}"
-    return (f"[{outcome.case.name}] {outcome.agent} {' '.join(f'{k}={v}' for k, v in outcome.case.params.items())}"
+    params = " ".join(f"{k}={v}" for k, v in outcome.case.params.items())
+    return (f"[{outcome.case.name}] {outcome.agent} {params}"
             f" start timeout={outcome.case.start_timeout_s}s on {outcome.node}\n"
             f"    cluster: {fmt(outcome.cluster)} ({outcome.cluster_seconds:.1f} s after enable)\n"
             f"    harness: {fmt(outcome.predicted)} ({outcome.predicted['elapsed']:.2f} s)\n"

@@ -1,4 +1,4 @@
-"""The lab network: a switch netns with a bridge, one veth "cable" per node netns; nothing in the host netns."""
+"""The lab network: a switch netns with a bridge, a veth "cable" per node netns; nothing in the host netns."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One lab node seen from the host: boot it into its namespaces, run commands in it, power it off or kill it."""
+"""One lab node seen from the host: boot it into its namespaces, run commands in it, power it off, kill it."""
 
 from __future__ import annotations
 

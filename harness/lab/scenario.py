@@ -80,9 +80,11 @@ class Story:
         pcs(self.config, name, "cluster", "start")
         self.wait(name, lambda v: v.formed(self.config.nodes), SLACK, "both nodes online")
         seconds = time.monotonic() - started
+        role = self.moved_role()
+        placed = ",".join(self.view.where(self.resource, role))
         return self.record(f"{name} back: boot, then pcs cluster start", "pcs cluster start", name,
                            seconds, f"online [{' '.join(sorted(self.view.online))}]; "
-                           f"{self.resource} {self.moved_role()} on {','.join(self.view.where(self.resource, self.moved_role()))}")
+                           f"{self.resource} {role} on {placed}")
 
     def moved_predicate(self, survivor: str):
         raise NotImplementedError

@@ -1,5 +1,5 @@
 #!/usr/bin/python3 -I
-"""A stand-in for systemctl inside a lab node (no systemd there): runs corosync and pacemaker as their units do.
+"""A stand-in for systemctl inside a lab node (no systemd): runs corosync and pacemaker as their units do.
 
 Copied into the lab's state directory and bind-mounted over /usr/bin/systemctl in each node's
 mount namespace only. Standalone on purpose: /usr/bin/python3 runs it without the harness.
@@ -160,7 +160,8 @@ def query(verb: str, unit: str) -> int:
 
 def status(unit: str) -> int:
     pid = main_pid(unit) if unit in UNITS else None
-    print(f"* {unit}.service - ocfpy lab shim\n     Active: {'active (running)' if pid else 'inactive (dead)'}")
+    state = "active (running)" if pid else "inactive (dead)"
+    print(f"* {unit}.service - ocfpy lab shim\n     Active: {state}")
     if pid:
         print(f"   Main PID: {pid}")
     return 0 if pid else 3

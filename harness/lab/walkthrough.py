@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         lab.up(config, install.source_from(args), progress=lambda text: None)
         print(f"[0] lab up: {', '.join(config.nodes)}\n    host# ocfpy-lab up\n"
               f"    {time.monotonic() - started:6.2f} s  cluster formed", flush=True)
+    differences = 0
     try:
         count = [0]
 
@@ -56,9 +57,12 @@ def run(args: argparse.Namespace) -> int:
             from harness.lab import compare
 
             for case in compare.CASES:
-                print(compare.describe(compare.run_case(config, args.agent, case)), flush=True)
+                outcome = compare.run_case(config, args.agent, case)
+                print(compare.describe(outcome), flush=True)
+                differences += len(outcome.mismatches())
     finally:
         if not args.reuse and not args.keep:
             lab.down(config.state_dir, grace=30.0)
-    print(f"walkthrough done in {time.monotonic() - started:.1f} s")
-    return 0
+    print(f"walkthrough done in {time.monotonic() - started:.1f} s"
+          + (f"; the harness predicted {differences} field(s) wrongly" if differences else ""))
+    return 1 if differences else 0
