@@ -24,7 +24,9 @@ def ocf_pythonpath():
 
     root = tempfile.mkdtemp(prefix="ocfpy-plugin-path-")
     os.chmod(root, 0o755)  # meta-data runs as hacluster, as the controller runs it
-    os.symlink(os.path.dirname(os.path.abspath(ocfpy.__file__)), os.path.join(root, "ocfpy"))
+    # a copy, not a link: a virtualenv may sit in a private directory hacluster cannot enter
+    shutil.copytree(os.path.dirname(os.path.abspath(ocfpy.__file__)), os.path.join(root, "ocfpy"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
     yield root
     shutil.rmtree(root, ignore_errors=True)
 

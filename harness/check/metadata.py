@@ -113,7 +113,11 @@ def parse(document: xmltree.Document) -> MetaData:
 def schema_findings(text: bytes, agent_name: str, ocf11_path: Optional[str] = None,
                     legacy_dir: str = schemas.RESOURCE_AGENTS_DIR,
                     legacy_severity: str = INFO) -> "tuple[Optional[MetaData], list]":
-    """Well-formedness, OCF 1.1 validity (error) and legacy-tool validity (warnings)."""
+    """Well-formedness, validity against the schema of the declared OCF version, legacy-tool validity.
+
+    OCF 1.1 (or no version): ra-api.rng of OCF 1.1 is the schema. OCF 1.0: ra-api-1.dtd is (when
+    resource-agents installed it), and OCF 1.1 validity is only a warning.
+    """
     try:
         document = xmltree.parse_document(text)
     except xmltree.XMLSyntaxError as bad:
@@ -123,15 +127,17 @@ def schema_findings(text: bytes, agent_name: str, ocf11_path: Optional[str] = No
     if document.root.name != "resource-agent" or document.root.ns:
         return None, [Finding("metadata.schema", ERROR, f"root element is <{document.root.name}>, not <resource-agent>",
                               "print a <resource-agent> document", action="meta-data")]
-    found = _ocf11(xmltree.parse(text), ocf11_path) + _legacy(text, document, legacy_dir, legacy_severity)
     model = parse(document)
+    dtd_is_schema = model.ocf_version == "1.0" and os.path.exists(schemas.legacy_paths(legacy_dir)[schemas.RA_API_DTD])
+    found = _ocf11(xmltree.parse(text), ocf11_path, WARNING if dtd_is_schema else ERROR)
+    found += _legacy(text, document, legacy_dir, legacy_severity, dtd_is_schema)
     if model.name != agent_name:
         found.append(Finding("metadata.name", WARNING, f"resource-agent name={model.name!r} but the agent is {agent_name!r}",
                              "set resource-agent@name to the agent's file name", action="meta-data"))
     return model, found
 
 
-def _ocf11(root: xmltree.Node, path: Optional[str]) -> list:
+def _ocf11(root: xmltree.Node, path: Optional[str], severity: str) -> list:
     found = []
     for node in root.elements("parameters")[:1]:
         for parameter in node.elements("parameter"):
@@ -142,19 +148,23 @@ def _ocf11(root: xmltree.Node, path: Optional[str]) -> list:
                                          "fine for Pacemaker; other OCF tools may reject it", action="meta-data"))
     problem = schemas.ocf11(path).validate(root)
     if problem:
-        found.append(Finding("metadata.schema", ERROR, f"not valid OCF 1.1 meta-data: {problem}",
+        found.append(Finding("metadata.schema", severity, f"not valid OCF 1.1 meta-data: {problem}",
                              "follow ra-api.rng of OCF 1.1 (element order, 0/1 booleans, lang, a timeout per action)",
                              action="meta-data"))
     return found
 
 
-def _legacy(text: bytes, document: xmltree.Document, directory: str, severity: str) -> list:
+def _legacy(text: bytes, document: xmltree.Document, directory: str, severity: str, dtd_is_schema: bool) -> list:
     found = []
     for kind, path in schemas.legacy_paths(directory).items():
         if not os.path.exists(path):
             continue
         problem = schemas.compiled(kind, path).validate(xmltree.parse(text))
-        if problem:
+        if problem and kind == schemas.RA_API_DTD and dtd_is_schema:
+            found.append(Finding("metadata.schema", ERROR, f"not valid OCF 1.0 meta-data (ra-api-1.dtd): {problem}",
+                                 "follow ra-api-1.dtd, the schema of the OCF version the agent declares",
+                                 action="meta-data"))
+        elif problem:
             found.append(Finding("metadata.legacy-schema", severity, f"invalid against resource-agents' {kind} (older tools): {problem}",
                                  "nothing to do for Pacemaker; ocf-tester and some UIs use this older schema",
                                  action="meta-data"))

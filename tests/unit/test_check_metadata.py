@@ -124,3 +124,39 @@ def test_model_exposes_parameters_and_actions():
     assert model.parameter("state").default == "/run/x.state"
     assert model.timeout_ms("meta-data") == 5000 and model.timeout_ms("notify") == 20000
     assert model.action("monitor").interval_ms == 10000 and model.action("monitor").depth == "0"
+
+
+def test_ocf_1_0_agent_is_held_to_the_dtd_and_warned_about_1_1(tmp_path):
+    (tmp_path / "ra-api-1.dtd").write_text(
+        "<!ELEMENT resource-agent (version, longdesc, shortdesc, parameters, actions)>\n"
+        "<!ATTLIST resource-agent name CDATA #REQUIRED version CDATA #IMPLIED>\n"
+        "<!ELEMENT version (#PCDATA)>\n<!ELEMENT longdesc ANY>\n<!ATTLIST longdesc lang NMTOKEN #IMPLIED>\n"
+        "<!ELEMENT shortdesc ANY>\n<!ATTLIST shortdesc lang NMTOKEN #IMPLIED>\n"
+        "<!ELEMENT parameters (parameter*)>\n<!ELEMENT parameter (longdesc+, shortdesc+, content)>\n"
+        "<!ATTLIST parameter name CDATA #REQUIRED unique (0|1) \"0\" required (0|1) \"0\">\n"
+        "<!ELEMENT content EMPTY>\n<!ATTLIST content type (string|integer|boolean) #REQUIRED default CDATA #IMPLIED>\n"
+        "<!ELEMENT actions (action*)>\n<!ELEMENT action EMPTY>\n"
+        "<!ATTLIST action name (start|stop|monitor|meta-data) #REQUIRED timeout CDATA #REQUIRED\n"
+        "  interval CDATA #IMPLIED depth CDATA #IMPLIED>\n")
+    one_oh = edit("<version>1.1</version>", "<version>1.0</version>")
+
+    assert "metadata.schema" not in checks(findings_for(one_oh, legacy_dir=str(tmp_path)))
+    broken = one_oh.replace('<action name="meta-data" timeout="5s"/>', '<action name="meta-data" timeout="5s"/><action name="validate" timeout="5s"/>')
+    assert ("metadata.schema", ERROR) in {(f.check, f.severity) for f in findings_for(broken, legacy_dir=str(tmp_path))}
+    no_timeout = one_oh.replace('<action name="start" timeout="20s"/>', '<action name="start" timeout="20s"/>\n<action name="stop"/>')
+    severities = {f.severity for f in findings_for(no_timeout, legacy_dir=str(tmp_path)) if f.check == "metadata.schema"}
+    assert ERROR in severities
+
+
+def test_ocf_1_0_agent_valid_against_the_dtd_only_gets_a_1_1_warning(tmp_path):
+    (tmp_path / "ra-api-1.dtd").write_text(
+        "<!ELEMENT resource-agent ANY>\n<!ATTLIST resource-agent name CDATA #REQUIRED version CDATA #IMPLIED>\n"
+        "<!ELEMENT version (#PCDATA)>\n<!ELEMENT longdesc ANY>\n<!ATTLIST longdesc lang NMTOKEN #IMPLIED>\n"
+        "<!ELEMENT shortdesc ANY>\n<!ATTLIST shortdesc lang NMTOKEN #IMPLIED>\n<!ELEMENT parameters (parameter*)>\n"
+        "<!ELEMENT parameter ANY>\n<!ELEMENT actions (action*)>\n<!ELEMENT action EMPTY>\n"
+        "<!ATTLIST action name CDATA #REQUIRED timeout CDATA #REQUIRED interval CDATA #IMPLIED depth CDATA #IMPLIED>\n")
+    text = (CORPUS / "empty-parameters.xml").read_text().replace("<version>1.1</version>", "<version>1.0</version>")
+
+    schema = [f.severity for f in findings_for(text, legacy_dir=str(tmp_path)) if f.check == "metadata.schema"]
+
+    assert schema == [WARNING]
