@@ -52,6 +52,17 @@ def parse_params(pairs: List[str]) -> dict:
     return params
 
 
+def ocfpy_package() -> Optional[str]:
+    """The checkout's ocfpy/ next to this harness, else wherever Python finds one; None if none."""
+    checkout = os.path.join(REPO, "ocfpy")
+    if os.path.isfile(os.path.join(checkout, "__init__.py")):
+        return checkout
+    spec = importlib.util.find_spec("ocfpy")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return list(spec.submodule_search_locations)[0]
+
+
 class Sandbox:
     """Temporary OCF_RA_PATH, PYTHONPATH and HA_RSCTMP so the checkout runs with nothing installed."""
 
@@ -66,11 +77,11 @@ class Sandbox:
         self.env = {"HA_RSCTMP": os.path.join(self.root, "rsctmp"),
                     "PCMK_logfacility": "none", "PCMK_logfile": os.path.join(self.root, "agents.log")}
         os.mkdir(self.env["HA_RSCTMP"])
-        package = importlib.util.find_spec("ocfpy")
-        if package is not None and package.submodule_search_locations:
+        library = ocfpy_package()
+        if library is not None:  # agents import ocfpy; give them that package and nothing else
             pythonpath = os.path.join(self.root, "pythonpath")
             os.mkdir(pythonpath)
-            os.symlink(list(package.submodule_search_locations)[0], os.path.join(pythonpath, "ocfpy"))
+            os.symlink(library, os.path.join(pythonpath, "ocfpy"))
             self.env["PYTHONPATH"] = pythonpath
 
     def remove(self) -> None:
