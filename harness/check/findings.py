@@ -41,6 +41,7 @@ class CheckLog:
     agent: str
     checks: dict = field(default_factory=dict)   # check name -> list[Finding]
     skipped: dict = field(default_factory=dict)  # check name -> reason
+    actions: int = 0  # agent actions run
 
     def ran(self, check: str) -> None:
         self.checks.setdefault(check, [])

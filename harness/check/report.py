@@ -62,7 +62,7 @@ def as_dict(log: CheckLog) -> dict:
         "agent": log.agent,
         "passed": not log.failed,
         "summary": {"checks": len(log.checks), "errors": log.count(ERROR), "warnings": log.count(WARNING),
-                    "info": log.count(INFO), "skipped": len(log.skipped)},
+                    "info": log.count(INFO), "skipped": len(log.skipped), "actions": log.actions},
         "checks": checks,
     }
 

@@ -20,13 +20,14 @@ def check_agent(config: Config) -> CheckLog:
     try:
         metadata.check_metadata(session)
         if lifecycle.run_lifecycle(session, suites.run_while_running):
-            check_extra_arguments(session)
-            suites.check_migrate(session)
-            robustness.check_killed_start(session)
-            concurrency.check_parallel(session)
-            concurrency.check_awkward_values(session)
+            for check in NEED_A_START:
+                check(session)
+        else:
+            for name in SKIPPED_WITHOUT_START:
+                log.skip(name, "start failed")
         hygiene.check_cwd(session)
     finally:
+        log.actions = len(session.results)
         hygiene.kill_leftovers(session)
         session.close()
     return log
@@ -43,3 +44,10 @@ def check_extra_arguments(session: Session) -> None:
                               "take the action from argv[1] and ignore any further arguments"):
             lifecycle.stop(session, "stop (cleanup)")
             return
+
+
+NEED_A_START = (check_extra_arguments, suites.check_migrate, robustness.check_killed_start,
+                concurrency.check_parallel, concurrency.check_awkward_values)
+SKIPPED_WITHOUT_START = ("suite.notify", "suite.promotable", "suite.check-levels", "suite.reload-agent",
+                         "lifecycle.extra-arguments", "suite.migrate", "robustness.killed-start",
+                         "concurrency.parallel", "concurrency.awkward-values")

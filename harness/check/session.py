@@ -48,6 +48,7 @@ class Session:
         os.chmod(self.cwd, 0o755)  # meta-data may run as hacluster
         self.results: list = []  # (step, Result)
         self.observers: list = []  # callables(step, result) run on every result (hygiene)
+        self.timed_out: set = set()  # actions already reported under exec.timeout
 
     def close(self) -> None:
         shutil.rmtree(self.cwd, ignore_errors=True)
@@ -101,9 +102,13 @@ class Session:
             return True
         wanted = "|".join(str(code) for code in expected)
         if result.status == ExecStatus.TIMEOUT:
-            self.log.add(Finding("exec.timeout", ERROR, f"{step}: {result.action} timed out ({result.exit_reason})",
-                                 "finish well within the advertised timeout; never block forever",
-                                 action=result.action, rc=result.rc, expected=wanted))
+            self.log.add(Finding(check, severity, f"{step}: {result.action} timed out ({result.exit_reason})",
+                                 fix, action=result.action, rc=result.rc, expected=wanted))
+            if result.action not in self.timed_out:  # one summary per action
+                self.timed_out.add(result.action)
+                self.log.add(Finding("exec.timeout", ERROR, f"{result.action} ran into its timeout ({result.exit_reason})",
+                                     "finish well within the advertised timeout; never block forever",
+                                     action=result.action, rc=result.rc))
             return False
         seen = f"{result.rc} ({ocf_name(result.rc)})"
         if result.status != ExecStatus.DONE:
