@@ -57,7 +57,6 @@ def cmd_up(args) -> int:
 
 
 def cmd_down(args) -> int:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a half-done teardown helps nobody
     started = time.monotonic()
     problems = lab.down(args.state_dir, grace=0 if args.fast else 60.0)
     for problem in problems:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -27,6 +28,8 @@ class LabConfig:
     install: dict = field(default_factory=dict)  # see harness.lab.install
 
     def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9]{0,15}", self.prefix):
+            raise LabError(f"prefix {self.prefix!r}: use 1-16 lower-case letters and digits, letter first")
         if not self.state_dir:
             self.state_dir = f"/var/tmp/{self.prefix}"
         self.nodes = tuple(self.nodes)

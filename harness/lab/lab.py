@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
 from harness.lab import cluster, install, network, node, nodefs
 from harness.lab.config import LabConfig, LabError
 from harness.lab.corosync import new_authkey
+from harness.lab.network import TOOL_ENV
 
 REQUIRED_TOOLS = ("ip", "nsenter", "unshare", "mount", "umount", "corosync", "pacemakerd",
                   "cibadmin", "crm_attribute", "crm_mon", "pcs")
-SEARCH_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 FORM_TIMEOUT = 90.0
 
 
@@ -21,13 +23,13 @@ def preflight() -> None:
     """Refuse clearly when the lab cannot work here: not root, tools missing, no namespaces."""
     if os.geteuid() != 0:
         raise LabError("must run as root: the lab creates network namespaces, mounts and node processes")
-    missing = [tool for tool in REQUIRED_TOOLS if not shutil.which(tool, path=SEARCH_PATH)]
+    missing = [tool for tool in REQUIRED_TOOLS if not shutil.which(tool, path=TOOL_ENV["PATH"])]
     if missing:
         raise LabError(f"missing tools: {', '.join(missing)} "
                        "(apt-get install corosync pacemaker pacemaker-cli-utils pcs iproute2 util-linux)")
     probe = subprocess.run(
         ["unshare", "--mount", "--uts", "--ipc", "--pid", "--net", "--fork", "--mount-proc", "true"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False, env=TOOL_ENV)
     if probe.returncode != 0:
         raise LabError(f"namespaces unavailable: {probe.stderr.strip() or 'unshare failed'}")
 
@@ -83,7 +85,27 @@ def down(state_dir: str, grace: float = 60.0) -> list[str]:
     """Power off every node, delete the netns, unmount leftovers, remove the state dir.
 
     Returns problems found (empty when everything is gone). Signals only recorded PIDs.
+    Ctrl-C and SIGTERM wait until it is done: a half-done teardown helps nobody.
     """
+    with interrupts_ignored():
+        return _down(state_dir, grace)
+
+
+@contextlib.contextmanager
+def interrupts_ignored():
+    try:
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _down(state_dir: str, grace: float) -> list[str]:
     state = Path(state_dir)
     try:
         config = LabConfig.load(state_dir)
@@ -118,7 +140,7 @@ def _unmount_under(path: Path) -> list[str]:
     if not path.exists():
         return []
     for target in sorted(_mounts_under(path), key=len, reverse=True):
-        subprocess.run(["umount", "--lazy", target], check=False)
+        subprocess.run(["umount", "--lazy", target], check=False, env=TOOL_ENV)
     left = _mounts_under(path)
     return [f"still mounted: {target}" for target in left]
 

@@ -7,6 +7,7 @@ import subprocess
 
 from harness.lab.config import LabConfig, LabError
 
+TOOL_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # `ip` is in sbin, whatever PATH says
 BRIDGE = "br0"
 NODE_IFACE = "eth0"
 
@@ -14,7 +15,7 @@ NODE_IFACE = "eth0"
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run `ip` with a clean, predictable output; raise LabError on failure when check."""
     proc = subprocess.run(["ip", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, check=False)
+                          text=True, check=False, env=TOOL_ENV)
     if check and proc.returncode != 0:
         raise LabError(f"ip {' '.join(args)}: {proc.stderr.strip() or 'exit %d' % proc.returncode}")
     return proc

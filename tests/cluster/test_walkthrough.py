@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from harness.lab import scenario
-from lab_agents import DUMMY
+from lab_agents import DUMMY, INTERVAL
 
 LAB_TAG = "walk"
 pytestmark = pytest.mark.needs_root
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.needs_root
 
 @pytest.fixture(scope="module")
 def story(lab_up):
-    return scenario.SeedStory(lab_up, agent=DUMMY, interval_s=5)
+    return scenario.SeedStory(lab_up, agent=DUMMY, interval_s=INTERVAL)
 
 
 def test_create_starts_the_service_on_one_node(story):
@@ -40,7 +40,7 @@ def test_force_stop_is_seen_as_failed_monitor_then_recovered(story):
 
     fail = story.failure
     assert (fail["op_key"], fail["node"], fail["task"], fail["interval"]) == (
-        "dummy_service_monitor_5000", home, "monitor", "5000")
+        f"dummy_service_monitor_{INTERVAL * 1000}", home, "monitor", str(INTERVAL * 1000))
     assert (fail["exitcode"], fail["exitstatus"], fail["status"]) == ("7", "not running", "complete")
     assert story.view.started_on("dummy_service") == home
 

@@ -1,8 +1,10 @@
-"""corosync.conf for the lab: both nodes by address, two_node quorum, knet with crypto, optional token."""
+"""Lab configuration: corosync.conf (nodes by address, two_node, knet with crypto, token) and names."""
 
 from __future__ import annotations
 
-from harness.lab.config import LabConfig
+import pytest
+
+from harness.lab.config import LabConfig, LabError
 from harness.lab.corosync import render_conf
 
 
@@ -26,3 +28,9 @@ def test_braces_balance():
     conf = render_conf(LabConfig(prefix="t", state_dir="/tmp/t"))
 
     assert conf.count("{") == conf.count("}") == 7  # totem, nodelist, 2 x node, quorum, logging, system
+
+
+@pytest.mark.parametrize("prefix", ["", "Lab", "lab-1", "1lab", "a" * 17, "../x"])
+def test_lab_prefix_must_be_a_plain_name(prefix):
+    with pytest.raises(LabError, match="prefix"):
+        LabConfig(prefix=prefix, state_dir="/tmp/t")
