@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from harness.check import schemas, xmltree
+from harness.check import privileges, schemas, xmltree
 from harness.check.findings import ERROR, INFO, WARNING, Finding
 
 MANDATORY_ACTIONS = ("start", "stop", "monitor", "meta-data")
@@ -181,13 +181,7 @@ def check_metadata(session) -> Optional[MetaData]:
 
     as_root = session.run("meta-data", "meta-data", timeout_ms=_metadata_timeout(session))
     _expect_metadata(session, "metadata.exit", "meta-data", as_root)
-    user = _unprivileged_user()
-    if user is not None or os.geteuid() != 0:
-        other = session.run(f"meta-data as {user or 'the current user'}", "meta-data", profile="metadata",
-                            user=user, timeout_ms=_metadata_timeout(session))
-        _expect_metadata(session, "metadata.unprivileged", f"meta-data as {user or 'an unprivileged user'}", other)
-    else:
-        session.log.skip("metadata.unprivileged", "no unprivileged user (hacluster or nobody) to run meta-data as")
+    _check_unprivileged(session)
     if as_root.elapsed > METADATA_FAST_S:
         session.note("metadata.speed", WARNING, f"meta-data took {as_root.elapsed:.2f}s",
                      "print meta-data without imports or probes of the system; tools call it often", "meta-data")
@@ -220,16 +214,18 @@ def _expect_metadata(session, check: str, step: str, result) -> None:
                          "print the XML on stdout", "meta-data")
 
 
-def _unprivileged_user() -> Optional[str]:
-    """hacluster (as the controller) or nobody, when we are root; None when we are not root."""
-    import pwd
-
-    if os.geteuid() != 0:
-        return None
-    for name in ("hacluster", "nobody"):
-        try:
-            pwd.getpwnam(name)
-        except KeyError:
-            continue
-        return name
-    return None
+def _check_unprivileged(session) -> None:
+    user = privileges.unprivileged_user()
+    if user is None and os.geteuid() == 0:
+        session.log.skip("metadata.unprivileged", "no unprivileged user (hacluster or nobody) to run meta-data as")
+        return
+    if user is not None:
+        paths = [session.ref.path] + [p for p in session.config.extra_env.get("PYTHONPATH", "").split(":") if p]
+        blocked = privileges.unreachable(user, paths)
+        if blocked:
+            session.log.skip("metadata.unprivileged", f"{user} cannot enter {blocked}: check an installed agent, "
+                             "or one in a world-readable directory")
+            return
+    other = session.run(f"meta-data as {user or 'the current user'}", "meta-data", profile="metadata",
+                        user=user, timeout_ms=_metadata_timeout(session))
+    _expect_metadata(session, "metadata.unprivileged", f"meta-data as {user or 'an unprivileged user'}", other)
