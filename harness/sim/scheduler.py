@@ -138,9 +138,10 @@ class Scheduler:
         return call_id
 
     def cancel(self, rsc: str, action: str, interval_ms: int) -> bool:
-        """Cancel a recurring operation; an in-flight run is SIGKILLed (status CANCELLED, rc 0)."""
+        """execd's cancel_op(): a recurring op (an in-flight run is SIGKILLed: CANCELLED, rc 0) or a
+        one-shot op still queued; False if nothing matched (a one-shot already running cannot be)."""
         with self._cond:
-            found, kills = self._cancel_matching(rsc, action, interval_ms)
+            found, kills = self._cancel_matching(rsc, action, interval_ms, one_shots="queued")
         self._kill(kills)
         return found
 
@@ -174,7 +175,7 @@ class Scheduler:
             self._closing = True
             kills = []
             for rsc in set(self._fifo) | set(self._active) | {c.rsc for c in self._recurring.values()}:
-                kills += self._cancel_matching(rsc, None, None, recurring_only=False)[1]
+                kills += self._cancel_matching(rsc, None, None, one_shots="all")[1]
             self._cond.notify()
         self._kill(kills)
         self._thread.join()
@@ -187,8 +188,11 @@ class Scheduler:
 
     # -- cancelling (under the lock) -------------------------------------------------------------
     def _cancel_matching(self, rsc: str, action: Optional[str], interval_ms: Optional[int],
-                         recurring_only: bool = True) -> Tuple[bool, List[Running]]:
-        """Mark matching commands cancelled; return whether any matched and the runs to kill."""
+                         one_shots: str = "skip") -> Tuple[bool, List[Running]]:
+        """Mark matching commands cancelled; return whether any matched and the runs to kill.
+
+        one_shots: "skip" (recurring ops only), "queued" (also one-shots not started yet), "all".
+        """
         kills: List[Running] = []
         found = False
         candidates = list(self._fifo.get(rsc, ())) + [c for c in self._recurring.values() if c.rsc == rsc]
@@ -197,7 +201,8 @@ class Scheduler:
         for cmd in dict.fromkeys(candidates):  # unique, in order
             if cmd.cancelled or cmd.state == "done":
                 continue
-            if recurring_only and not cmd.op.is_recurring:
+            if not cmd.op.is_recurring and (one_shots == "skip" or
+                                            (one_shots == "queued" and cmd.state == "running")):
                 continue
             if action is not None and (cmd.op.action, cmd.op.interval_ms) != (action, interval_ms):
                 continue

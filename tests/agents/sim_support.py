@@ -67,7 +67,10 @@ class Agents:
                          cwd=str(self.rsctmp), **fields)
 
     def set(self, name: str, value: object) -> None:
-        (self.rsctmp / name).write_text(f"{value}\n")
+        """Write a knob atomically: an agent reading it mid-write would see an empty file."""
+        scratch = self.rsctmp / f".{name}.new"
+        scratch.write_text(f"{value}\n")
+        os.replace(scratch, self.rsctmp / name)
 
     def lines(self, name: str) -> list:
         path = self.rsctmp / name
@@ -97,4 +100,4 @@ def ended(result) -> float:
     return result.started + result.elapsed
 
 
-__all__ = ["Agents", "wait_until", "process_gone", "ended", "os"]
+__all__ = ["Agents", "wait_until", "process_gone", "ended"]

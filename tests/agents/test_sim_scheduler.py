@@ -126,6 +126,21 @@ def test_cancel_kills_an_in_flight_run_and_its_process_group(agents, scheduler):
     assert not scheduler.cancel("r1", "monitor", 10000)  # nothing left to cancel
 
 
+def test_cancel_reaches_a_queued_one_shot_but_not_a_running_one(agents, scheduler):
+    got = Collector()
+    scheduler.submit(agents.op(agents.serial, "r1", "start", params={"sleep": "0.5"}), got)
+    scheduler.submit(agents.op(agents.serial, "r1", "monitor"), got)
+    assert wait_until(lambda: agents.lines("order"))  # the start is running, the probe queued
+
+    assert not scheduler.cancel("r1", "start", 0)
+    assert scheduler.cancel("r1", "monitor", 0)
+
+    outcomes = {c.result.action: c.result for c in got.wait(2)}
+    assert (outcomes["monitor"].status, outcomes["monitor"].pid) == (ExecStatus.CANCELLED, None)
+    assert (outcomes["start"].status, outcomes["start"].rc) == (ExecStatus.DONE, 0)
+    assert agents.lines("order") == ["start r1"]  # the probe never ran
+
+
 def test_start_delay_holds_the_resource_queue_but_not_other_resources(agents, scheduler):
     got = Collector()
     submitted = time.monotonic()
