@@ -12,6 +12,7 @@ from typing import Optional
 DEFAULT_PREFIX = "ocfpylab"
 DEFAULT_SUBNET = "10.213.0"  # /24, only ever configured inside the lab's own netns
 NODE_NAMES = ("node1", "node2")
+NODE_TMPFS = ("/run", "/dev/shm", "/tmp")  # every node mounts its own fresh tmpfs on these
 
 
 @dataclass
@@ -32,6 +33,10 @@ class LabConfig:
             raise LabError(f"prefix {self.prefix!r}: use 1-16 lower-case letters and digits, letter first")
         if not self.state_dir:
             self.state_dir = f"/var/tmp/{self.prefix}"
+        self.state_dir = os.path.abspath(self.state_dir)
+        if any(self.state_dir == p or self.state_dir.startswith(p + "/") for p in NODE_TMPFS):
+            raise LabError(f"state dir {self.state_dir}: not under {', '.join(NODE_TMPFS)}, "
+                           "where every node mounts a tmpfs of its own")
         self.nodes = tuple(self.nodes)
 
     @property

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from harness.lab import cib, corosync
-from harness.lab.config import LabConfig
+from harness.lab.config import NODE_TMPFS, LabConfig
 
 # state subdirectory -> path it covers inside the node; missing targets are skipped
 NODE_DIRS = (
@@ -21,7 +21,7 @@ NODE_DIRS = (
 # lab-wide files in the state dir -> file they cover inside every node
 SHARED_FILES = (("hosts", "/etc/hosts"), ("systemctl", "/usr/bin/systemctl"))
 # fresh tmpfs in every node: (path, mode)
-TMPFS = (("/run", 0o755), ("/dev/shm", 0o1777), ("/tmp", 0o1777))
+TMPFS = tuple(zip(NODE_TMPFS, (0o755, 0o1777, 0o1777)))
 # what systemd-tmpfiles would create in /run: (path, mode, owner, group)
 RUN_DIRS = (
     ("/run/resource-agents", 0o1755, "root", "root"),

@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import harness
 from harness.lab import install, nodefs
 from harness.lab.config import LabConfig
 
@@ -38,9 +39,35 @@ def bind(source: str, target: str, readonly: bool = False) -> None:
     mount("--bind", *(["-o", "ro"] if readonly else []), source, target)
 
 
+def host_paths_needed(config: LabConfig) -> list[str]:
+    """Host directories the node must keep seeing: this python, the harness, the ocfpy sources."""
+    paths = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)),
+             str(Path(harness.__file__).resolve().parents[1])}
+    paths.update(config.install.get(key) for key in ("root", "agents", "package"))
+    paths.discard(None)
+    return sorted(paths)
+
+
+def mount_tmpfs(config: LabConfig, node: str, path: str, mode: int, keep: list[str]) -> None:
+    """A fresh tmpfs on path; directories of `keep` below path (a checkout in /tmp...) stay visible."""
+    below = [p for p in keep if p.startswith(path + "/")]
+    below = [p for p in below if not any(p.startswith(q + "/") for q in below)]  # outermost only
+    hidden = config.node_dir(node) / "host" / path.strip("/").replace("/", "_")
+    if below:
+        hidden.mkdir(parents=True, exist_ok=True)
+        mount("--rbind", path, str(hidden))
+    mount("-t", "tmpfs", "-o", f"mode={mode:o},nosuid,nodev", f"lab-{node}", path)
+    for kept in below:
+        os.makedirs(kept, exist_ok=True)
+        bind(str(hidden / os.path.relpath(kept, path)), kept, readonly=True)
+    if below:
+        subprocess.run(["umount", "--lazy", str(hidden)], check=False)
+
+
 def mount_private_fs(config: LabConfig, node: str) -> None:
+    keep = host_paths_needed(config)
     for path, mode in nodefs.TMPFS:
-        mount("-t", "tmpfs", "-o", f"mode={mode:o},nosuid,nodev", f"lab-{node}", path)
+        mount_tmpfs(config, node, path, mode, keep)
     for path, mode, owner, group in nodefs.RUN_DIRS:
         nodefs.make_dir(Path(path), mode, owner, group)
     base = config.node_dir(node)
