@@ -171,7 +171,7 @@ class LocalNode:
         with self._changed:
             state = self._resources[spec.id] = _Resource(spec)
         self._execute(state, "monitor", kind="probe")
-        self._converge(state)
+        self._settle(state)
 
     def _on_cleanup(self, rsc_id: str) -> None:
         state = self._resources[rsc_id]
@@ -183,7 +183,7 @@ class LocalNode:
         self._event("cleanup", rsc_id, f"cleaned up {rsc_id} on {self.name}")
         self._cancel_monitors(state)
         self._execute(state, "monitor", kind="probe")
-        self._converge(state)
+        self._settle(state)
 
     def _on_delete(self, rsc_id: str) -> None:
         state = self._resources[rsc_id]
@@ -201,7 +201,7 @@ class LocalNode:
             return
         verdict, _ = self._apply(state, completion, "monitor")
         if verdict.failed:
-            self._converge(state)
+            self._settle(state)
 
     # -- executing and judging ----------------------------------------------------------------
     def _operation(self, spec: ResourceSpec, action: str, interval_ms: int = 0) -> Operation:
@@ -287,6 +287,14 @@ class LocalNode:
     def _allowed(self, state: _Resource) -> bool:
         return not (state.bans or self.standby or self.unclean or state.spec.target_role == "Stopped")
 
+    def _settle(self, state: _Resource) -> None:
+        """Converge `state`; if that put the node in standby, every other resource follows."""
+        self._converge(state)
+        if self.standby:
+            for other in list(self._resources.values()):
+                if other is not state:
+                    self._converge(other)
+
     def _converge(self, state: _Resource) -> None:
         """Act until the resource is where it should be: recover, start, stop, (re)start monitors."""
         for _ in range(MAX_STEPS):
@@ -325,7 +333,7 @@ class LocalNode:
                 state.bans = [ban for ban in state.bans if ban not in EXPIRING_BANS]
                 state.last_failure = None
             self._event("expired", state.spec.id, f"failures of {state.spec.id} expired (failure-timeout)")
-            self._converge(state)
+            self._settle(state)
 
     # -- views and events ------------------------------------------------------------------------
     def _event(self, kind: str, rsc: Optional[str], text: str, record: Optional[OpRecord] = None) -> None:

@@ -161,3 +161,15 @@ def test_local_recovery_restarts_it_in_place_with_fail_count_one(node, agents):
     rsc = node.snapshot().resource("r1")
     assert (resource_line(rsc), rsc.fail_count) == ("r1\t(ocf:t:Knob):\t Started node1", 1)
     assert [e.kind for e in node.events() if e.kind in ("start", "stop")] == ["start", "stop", "start"]
+
+
+def test_on_fail_standby_stops_every_resource_of_the_node(node, agents):
+    started(node, agents, monitor_on_fail="standby")
+    node.create(ResourceSpec("r2", agents.knob, ops=(OpSpec("monitor", 1000),)))
+    assert node.wait_event(lambda e: e.kind == "monitor" and e.rsc == "r2", SETTLE_S)
+
+    fail_monitor(node, agents)
+
+    view = node.snapshot()
+    assert [(r.id, r.role) for r in view.resources] == [("r1", "Stopped"), ("r2", "Stopped")]
+    assert "  * Node node1: standby (on-fail)" in render_status(view).splitlines()
