@@ -148,10 +148,13 @@ class LocalNode:
 
     def _control_loop(self) -> None:
         while True:
-            try:
-                kind, payload = self._inbox.get(timeout=self._next_recheck())
-            except queue.Empty:
+            wait_s = self._next_recheck()
+            if wait_s == 0:  # checked every turn, so a busy inbox cannot postpone an expiry
                 self._expire_failures()
+                continue
+            try:
+                kind, payload = self._inbox.get(timeout=wait_s)
+            except queue.Empty:
                 continue
             try:
                 if kind == "quit":
@@ -180,6 +183,7 @@ class LocalNode:
             state.bans.clear()
             state.failed = state.blocked = state.ignored = False
             state.last_failure = state.masked_probe = None
+            self.standby = False  # standby (on-fail) ends when the failure is cleaned up
         self._event("cleanup", rsc_id, f"cleaned up {rsc_id} on {self.name}")
         self._cancel_monitors(state)
         self._execute(state, "monitor", kind="probe")
@@ -288,12 +292,11 @@ class LocalNode:
         return not (state.bans or self.standby or self.unclean or state.spec.target_role == "Stopped")
 
     def _settle(self, state: _Resource) -> None:
-        """Converge `state`; if that put the node in standby, every other resource follows."""
+        """Converge `state`, then the others: a node gone to standby (or back) moves them all."""
         self._converge(state)
-        if self.standby:
-            for other in list(self._resources.values()):
-                if other is not state:
-                    self._converge(other)
+        for other in list(self._resources.values()):
+            if other is not state:
+                self._converge(other)
 
     def _converge(self, state: _Resource) -> None:
         """Act until the resource is where it should be: recover, start, stop, (re)start monitors."""

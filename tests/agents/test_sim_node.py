@@ -173,3 +173,14 @@ def test_on_fail_standby_stops_every_resource_of_the_node(node, agents):
     view = node.snapshot()
     assert [(r.id, r.role) for r in view.resources] == [("r1", "Stopped"), ("r2", "Stopped")]
     assert "  * Node node1: standby (on-fail)" in render_status(view).splitlines()
+
+
+def test_cleanup_after_on_fail_standby_brings_the_node_and_its_resources_back(node, agents):
+    started(node, agents, monitor_on_fail="standby")
+    fail_monitor(node, agents)
+
+    node.cleanup("r1")
+    assert node.wait_settled(SETTLE_S)
+
+    view = node.snapshot()
+    assert (view.standby, view.resource("r1").role) == (False, "Started")
