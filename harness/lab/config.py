@@ -34,9 +34,6 @@ class LabConfig:
         if not self.state_dir:
             self.state_dir = f"/var/tmp/{self.prefix}"
         self.state_dir = os.path.abspath(self.state_dir)
-        if any(self.state_dir == p or self.state_dir.startswith(p + "/") for p in NODE_TMPFS):
-            raise LabError(f"state dir {self.state_dir}: not under {', '.join(NODE_TMPFS)}, "
-                           "where every node mounts a tmpfs of its own")
         self.nodes = tuple(self.nodes)
 
     @property
@@ -64,6 +61,12 @@ class LabConfig:
 
     def token_effective_ms(self) -> int:
         return self.token_ms if self.token_ms else 3000
+
+    def check_state_dir(self) -> None:
+        """Nodes must see the state dir, so it cannot be where they mount their own tmpfs."""
+        if any(self.state_dir == p or self.state_dir.startswith(p + "/") for p in NODE_TMPFS):
+            raise LabError(f"state dir {self.state_dir}: not under {', '.join(NODE_TMPFS)}, "
+                           "where every node mounts a tmpfs of its own")
 
     def check_node(self, node: str) -> None:
         if node not in self.nodes:

@@ -40,6 +40,7 @@ def up(config: LabConfig, source: dict, timeout: float = FORM_TIMEOUT, progress=
     Anything that fails or interrupts it (Ctrl-C included) tears down what was built.
     """
     preflight()
+    config.check_state_dir()
     if (config.state / "lab.json").exists():
         raise LabError(f"a lab is already up (state in {config.state}); run `ocfpy-lab down` first")
     if config.state.exists():
@@ -110,9 +111,14 @@ def _down(state_dir: str, grace: float) -> list[str]:
     try:
         config = LabConfig.load(state_dir)
     except LabError:
-        if not state.exists():
-            return []
-        config = LabConfig(prefix=state.name, state_dir=state_dir)
+        # no record (an up that died early, a state dir removed by hand): the names still say
+        # which netns would be this lab's; processes are only ever signalled from records
+        try:
+            config = LabConfig(prefix=state.name, state_dir=state_dir)
+        except LabError:
+            config = None
+        if config is None or not _looks_like_lab_state(state):
+            return [] if not state.exists() else [f"{state} is not a lab's state dir; not touching it"]
     problems = []
     for name in config.nodes:
         if not node.shutdown(config, name, grace=grace):
@@ -122,6 +128,16 @@ def _down(state_dir: str, grace: float) -> list[str]:
     if not problems:
         problems += _remove_tree(state)
     return problems
+
+
+STATE_ENTRIES = {"lab.json", "lab.json.tmp", "hosts", "systemctl", "rpmroot", "rpmbuild"}
+
+
+def _looks_like_lab_state(state: Path) -> bool:
+    """Missing, or holding nothing but what `up` writes (so a mistyped --state-dir is never deleted)."""
+    if not state.exists():
+        return True
+    return state.is_dir() and set(os.listdir(state)) <= STATE_ENTRIES | set(LabConfig().nodes)
 
 
 def _mounts_under(path: Path) -> list[str]:

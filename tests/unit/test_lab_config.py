@@ -39,4 +39,4 @@ def test_lab_prefix_must_be_a_plain_name(prefix):
 @pytest.mark.parametrize("state_dir", ["/tmp/lab", "/run/lab", "/dev/shm/lab", "/tmp"])
 def test_state_dir_must_stay_visible_inside_nodes(state_dir):
     with pytest.raises(LabError, match="where every node mounts a tmpfs of its own"):
-        LabConfig(prefix="t", state_dir=state_dir)
+        LabConfig(prefix="t", state_dir=state_dir).check_state_dir()
