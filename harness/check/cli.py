@@ -86,6 +86,9 @@ def main(argv: Optional[list] = None) -> int:
     except (UsageError, AgentSpecError, OperationError) as bad:
         print(f"ocfpy-check: {bad}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # check_agent has already cleaned up after the agent
+        print("ocfpy-check: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # e.g. piped into head: stop quietly
         sys.stdout = open(os.devnull, "w")
         return EXIT_FAILED

@@ -19,6 +19,8 @@ def check_agent(config: Config) -> CheckLog:
     session.observers.append(hygiene.ExitReasonHygiene(session))
     try:
         metadata.check_metadata(session)
+        if _not_executable(session):
+            return log
         if lifecycle.run_lifecycle(session, suites.run_while_running):
             for check in NEED_A_START:
                 check(session)
@@ -31,6 +33,19 @@ def check_agent(config: Config) -> CheckLog:
         hygiene.kill_leftovers(session)
         session.close()
     return log
+
+
+def _not_executable(session: Session) -> bool:
+    """execd could not even exec the agent: say so once instead of failing every check."""
+    first = session.results[0][1] if session.results else None
+    if first is None or first.exit_reason != EXEC_FAILED:
+        return False
+    session.note("exec.not-executable", ERROR, f"{session.ref.path}: execd cannot execute it (rc {first.rc})",
+                 "make the agent an executable file with a working #! line (chmod 755)")
+    return True
+
+
+EXEC_FAILED = "Child process was unable to execute file"
 
 
 def check_extra_arguments(session: Session) -> None:
