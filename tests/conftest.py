@@ -43,6 +43,20 @@ def ocfpy_pythonpath():
     shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def readable_agents():
+    """A world-readable copy of agents/: meta-data runs as hacluster, and a clone may be private."""
+    import shutil
+    import tempfile
+
+    root = tempfile.mkdtemp(prefix="ocfpy-agents-")
+    os.chmod(root, 0o755)
+    copy = os.path.join(root, "agents")
+    shutil.copytree(AGENTS, copy)
+    yield copy
+    shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture
 def agent_env(ocfpy_pythonpath, tmp_path) -> dict:
     """A minimal environment for running an agent directly, state kept in tmp_path."""

@@ -8,9 +8,6 @@ import pytest
 
 from harness.execd import ExecStatus, Operation, run
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
 @pytest.fixture
 def rsctmp(tmp_path):
     path = tmp_path / "rsctmp"
@@ -25,14 +22,14 @@ def agent_log(tmp_path):
 
 
 @pytest.fixture
-def run_agent(ocfpy_pythonpath, rsctmp, tmp_path, agent_log):
+def run_agent(ocfpy_pythonpath, readable_agents, rsctmp, tmp_path, agent_log):
     """run_agent("Dummy", "start", params={...}, interval_ms=..., ...) -> harness Result."""
     def runner(name, action, *, extra_env=None, **options):
         env = {"PYTHONPATH": ocfpy_pythonpath, "HA_RSCTMP": str(rsctmp),
                "PCMK_logfacility": "none", "PCMK_logfile": str(agent_log)}
         env.update(extra_env or {})
         options.setdefault("cwd", str(tmp_path))
-        operation = Operation(agent=os.path.join(REPO, "agents", name), action=action,
+        operation = Operation(agent=os.path.join(readable_agents, name), action=action,
                               extra_env=env, **options)
         return run(operation)
 
