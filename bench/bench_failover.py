@@ -58,11 +58,13 @@ def count_failures(story: scenario.SeedStory, view: cluster.ClusterView | None =
     return int(hist[0].get("fail-count", "0")) if hist else 0
 
 
-def measure_node_loss(story: scenario.SeedStory) -> tuple[float, float]:
+def measure_node_loss(story: scenario.SeedStory) -> tuple[float, float, bool]:
+    """Kill the node running the resource; seconds until Started elsewhere, start time, was it the DC."""
+    was_dc = fresh_view(story.config, story.home).dc == story.home
     step = story.kill_home()
     start = start_seconds(story.view, story.resource, story.home)
     story.rejoin()
-    return step.seconds, start
+    return step.seconds, start, was_dc
 
 
 def row(what: str, run: int, seconds: float, bound: float, why: str) -> str:
@@ -106,9 +108,10 @@ def run_bench(config: LabConfig, args, up_seconds: float) -> None:
         print(row("failure -> Started again", run, seconds, args.interval + start,
                   f"interval {args.interval} s + start {start:.3f} s"), flush=True)
     for run in range(1, args.repeat + 1):
-        seconds, start = measure_node_loss(story)
+        seconds, start, was_dc = measure_node_loss(story)
+        lost = " (the lost node was the DC: a new one is elected)" if was_dc else ""
         print(row("node loss -> Started elsewhere", run, seconds, token + start,
-                  f"token {token:.1f} s + start {start:.3f} s"), flush=True)
+                  f"token {token:.1f} s + start {start:.3f} s{lost}"), flush=True)
         print(row("  same, membership bound", run, seconds, token + consensus + start,
                   f"token {token:.1f} s + consensus {consensus:.1f} s + start {start:.3f} s"), flush=True)
 
