@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -91,6 +92,10 @@ def materialize(source: dict, state: Path) -> dict:
     if source["kind"] == "checkout":
         root = Path(source["root"])
         found = {"agents": str(root / "agents"), "package": str(root / "ocfpy")}
+        if not all(world_readable(Path(path)) for path in found.values()):
+            # the controller runs meta-data as hacluster: give the nodes a readable copy
+            found = {key: copy_readable(Path(path), state / "checkout-copy" / Path(path).name)
+                     for key, path in found.items()}
     elif source["kind"] in ("rpm", "build-rpm"):
         if source["kind"] == "build-rpm":
             source = build_rpms(source, state / "rpmbuild")
@@ -98,6 +103,27 @@ def materialize(source: dict, state: Path) -> dict:
     else:
         raise LabError(f"unknown install source {source['kind']!r}")
     return dict(source, **found, site_dir=node_site_dir())
+
+
+def world_readable(tree: Path) -> bool:
+    """Every directory in tree searchable and every file readable by others (as hacluster needs)."""
+    for base, dirs, files in os.walk(tree):
+        if os.stat(base).st_mode & 0o005 != 0o005:
+            return False
+        if any(os.stat(os.path.join(base, name)).st_mode & 0o004 == 0 for name in files):
+            return False
+    return True
+
+
+def copy_readable(source: Path, target: Path) -> str:
+    """Copy a tree with modes 0755 for directories and executables, 0644 for other files."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for base, dirs, files in os.walk(target):
+        os.chmod(base, 0o755)
+        for name in files:
+            path = os.path.join(base, name)
+            os.chmod(path, 0o755 if os.stat(path).st_mode & 0o100 else 0o644)
+    return str(target)
 
 
 def _unpack_rpms(rpms: list[str], root: Path) -> dict:

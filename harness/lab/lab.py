@@ -130,7 +130,7 @@ def _down(state_dir: str, grace: float) -> list[str]:
     return problems
 
 
-STATE_ENTRIES = {"lab.json", "lab.json.tmp", "hosts", "systemctl", "rpmroot", "rpmbuild"}
+STATE_ENTRIES = {"lab.json", "lab.json.tmp", "hosts", "systemctl", "rpmroot", "rpmbuild", "checkout-copy"}
 
 
 def _looks_like_lab_state(state: Path) -> bool:

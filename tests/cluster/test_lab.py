@@ -64,6 +64,15 @@ def test_ocfpy_is_installed_inside_the_nodes_only(lab_up):
     assert lab_mounts == [f"/run/netns/{ns}" for ns in lab_up.all_netns()]
 
 
+def test_hacluster_can_run_the_agents_meta_data_as_the_controller_does(lab_up):
+    for agent in os.listdir(REPO / "agents"):
+        proc = in_node(lab_up, "node1", "runuser", "-u", "hacluster", "--",
+                       f"/usr/lib/ocf/resource.d/ocfpy/{agent}", "meta-data")
+
+        assert proc.returncode == 0, proc.stderr
+        assert f'<resource-agent name="{agent}"' in proc.stdout
+
+
 def test_the_host_root_is_read_only_inside_a_node(lab_up):
     denied = in_node(lab_up, "node1", "touch", "/ocfpy-lab-probe")
     allowed = in_node(lab_up, "node1", "touch", "/run/probe", "/var/lib/pacemaker/probe")
