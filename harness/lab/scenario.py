@@ -44,9 +44,6 @@ class Story:
     def other(self, name: str) -> str:
         return next(n for n in self.config.nodes if n != name)
 
-    def live_node(self) -> str:
-        return next(n for n in self.config.nodes if node.is_up(self.config, n))
-
     def record(self, title: str, command: str, where: str, seconds: float, observed: str) -> Step:
         step = Step(title, command, where, seconds, observed)
         self.steps.append(step)
