@@ -11,9 +11,13 @@ def absolute_path(value: str) -> None:
         raise ValueError(f"{value!r} is not an absolute path")
 
 
-def creatable_in(path: str) -> bool:
-    """Whether ``path`` can be created: its nearest existing ancestor directory is writable."""
+def can_create(path: str, *, make_directories: bool = False) -> bool:
+    """Whether a file can be created at ``path``.
+
+    Its directory must exist and be writable; with ``make_directories`` (for an agent's own
+    default location, which it creates) a writable existing ancestor is enough.
+    """
     directory = os.path.dirname(os.path.abspath(path))
-    while not os.path.isdir(directory):
+    while make_directories and not os.path.lexists(directory):
         directory = os.path.dirname(directory)
-    return os.access(directory, os.W_OK | os.X_OK)
+    return os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK)

@@ -54,7 +54,7 @@ def regular_file_exists(path: str) -> bool:
 
     try:
         info = os.lstat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing can be under a non-directory
         return False
     if stat.S_ISLNK(info.st_mode):
         raise OCFError(f"refusing to use {path}: it is a symbolic link")
@@ -138,7 +138,7 @@ def read_regular(path: str) -> bytes | None:
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         fd = os.open(path, flags)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as error:
         regular_file_exists(path)

@@ -90,3 +90,24 @@ def test_validate_all_checks_the_state_directory_at_level_10(run_agent, tmp_path
 def test_meta_data_is_what_the_controller_gets(run_agent):
     result = run_agent("Dummy", "meta-data", profile="metadata")
     assert result.rc == 0 and result.stdout.startswith(b"<?xml")
+
+
+def test_a_state_path_that_cannot_exist_is_stopped_not_an_error(run_agent):
+    """Seen on the real cluster: state under a non-directory must give probe 7 and stop 0."""
+    params = {"state": "/dev/null/bad.state"}
+    assert run_agent("Dummy", "monitor", params=params).rc == 7
+    assert run_agent("Dummy", "stop", params=params).rc == 0
+    start = run_agent("Dummy", "start", params=params)
+    assert start.rc == 2 and "directory missing or not writable" in start.exit_reason
+
+
+def test_a_missing_state_directory_is_not_created(run_agent, tmp_path):
+    params = {"state": str(tmp_path / "absent" / "dir" / "x.state")}
+    start = run_agent("Dummy", "start", params=params)
+    assert start.rc == 2 and not (tmp_path / "absent").exists()
+
+
+def test_the_default_state_directory_is_created(run_agent, tmp_path):
+    rsctmp = tmp_path / "fresh" / "rsctmp"
+    assert run_agent("Dummy", "start", extra_env={"HA_RSCTMP": str(rsctmp)}).rc == 0
+    assert (rsctmp / "Dummy-test.state").is_file()

@@ -108,3 +108,12 @@ def test_defaults_are_written_as_text_and_handed_over_typed(param, text, typed):
 ])
 def test_truth_follows_pacemakers_spelling(value, truth):
     assert is_true(value) is truth
+
+
+def test_can_create_needs_an_existing_directory_unless_the_agent_makes_it(tmp_path):
+    from ocfpy.checks import can_create
+
+    assert can_create(str(tmp_path / "x"))
+    assert not can_create(str(tmp_path / "missing" / "x"))
+    assert can_create(str(tmp_path / "missing" / "x"), make_directories=True)
+    assert not can_create("/dev/null/x", make_directories=True)

@@ -176,3 +176,12 @@ def _write_many(path: str, letter: str) -> None:
     state = StateFile(path)
     for _ in range(60):
         state.write(letter * 200000)
+
+
+def test_nothing_can_exist_under_a_non_directory(tmp_path):
+    from ocfpy.state import read_regular, regular_file_exists
+
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    assert regular_file_exists(str(plain / "child")) is False
+    assert read_regular(str(plain / "child")) is None
