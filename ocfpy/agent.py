@@ -95,14 +95,13 @@ class Agent:
         action = argv[1] if len(argv) > 1 else ""
         if action == "meta-data":
             version = environ.get("OCFPY_OCF_VERSION") or self.ocf_version
-            sys.stdout.write(self.metadata("1.0" if version == "1.0" else self.ocf_version))
-            sys.stdout.flush()
-            return 0
+            return _print(self.metadata("1.0" if version == "1.0" else self.ocf_version))
         if action in ("usage", "help", "-h", "--help"):
-            sys.stdout.write(self.usage() + "\n")
-            return 0
+            return _print(self.usage() + "\n")
         if not action:
-            sys.stderr.write(self.usage() + "\n")
+            from ocfpy import streams
+
+            streams.write("stderr", self.usage() + "\n")
             return 2
         from ocfpy.dispatch import run_action
 
@@ -111,3 +110,14 @@ class Agent:
     def usage(self) -> str:
         names = sorted(set(self.handlers) | set(BUILTIN_TIMEOUTS))
         return f"usage: {self.name} {{{'|'.join(names)}}}"
+
+
+def _print(text: str) -> int:
+    """0 when ``text`` reached stdout; else 1, with why on stderr (one line, no traceback)."""
+    from ocfpy import streams
+
+    failure = streams.write("stdout", text)
+    if failure is None:
+        return 0
+    streams.write("stderr", failure + "\n")
+    return 1

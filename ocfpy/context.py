@@ -139,8 +139,11 @@ class Context:
             fd = os.open(path, flags, 0o600)
         except OSError as error:
             raise OCFError(f"cannot write {path}: {error.strerror}") from None
-        with os.fdopen(fd, "wb") as dump:
-            dump.write(text.encode("utf-8", "surrogateescape"))
+        try:
+            with os.fdopen(fd, "wb") as dump:
+                dump.write(text.encode("utf-8", "surrogateescape"))
+        except OSError as error:
+            raise OCFError(f"cannot write {path}: {error.strerror}") from None
 
     def state_file(self, suffix: str = "state"):
         """This instance's :class:`ocfpy.state.StateFile` under HA_RSCTMP."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
 
+from ocfpy import streams
 from ocfpy.context import Context, resolve_params
 from ocfpy.environment import Environment
 from ocfpy.errors import NotConfigured, OCFError
@@ -121,8 +121,8 @@ def _log_traceback(ctx: Context) -> None:
 def _write_reason(ctx: Context) -> None:
     if not ctx.reason:
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
+    streams.flush("stdout")
+    streams.flush("stderr")
     line = reason_line(ctx.reason, ctx.env.exit_reason_prefix)
     try:
         os.write(2, line)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 
+from ocfpy import streams
 from ocfpy.params import FALSE_WORDS, is_true
 from ocfpy.reason import DEFAULT_PREFIX
 
@@ -70,8 +70,7 @@ class Log:
             if path:
                 _append(path, f"{self._tag}:\t{stamp} {label}: {line}\n")
         if sinks["stderr"] or (level == "debug" and sinks["trace_stderr"]):
-            sys.stderr.write(f"{label}: {line}\n")
-            sys.stderr.flush()
+            streams.write("stderr", f"{label}: {line}\n")
 
     def _configure(self) -> dict:
         if self._sinks is None:
@@ -116,5 +115,7 @@ def _append(path: str, text: str) -> None:
         return  # a log file we cannot open must never fail the action
     try:
         os.write(fd, text.encode("utf-8", "backslashreplace"))
+    except OSError:
+        pass  # nor one we cannot write to (a full disk, /dev/full)
     finally:
         os.close(fd)

@@ -39,8 +39,13 @@ def test_log_file_lines_carry_the_tag_and_level(tmp_path):
     assert "not written" not in text
 
 
-def test_an_unwritable_log_file_does_not_fail_the_action(tmp_path):
-    Log({"HA_LOGFILE": str(tmp_path / "missing" / "x.log")}, "t").error("still fine")
+@pytest.mark.parametrize("path", ["{tmp}/missing/x.log", "/dev/full"])
+def test_an_unwritable_log_file_does_not_fail_the_action(path, tmp_path, capsys):
+    log = Log({"HA_LOGFILE": path.replace("{tmp}", str(tmp_path)), "HA_DEBUGLOG": "/dev/full",
+               "HA_debug": "1"}, "t")
+    log.error("still fine")
+    log.debug("also fine")
+    assert capsys.readouterr().err == ""  # a log file is configured: nothing goes to stderr
 
 
 def test_traces_go_to_ocf_trace_file(tmp_path):
