@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
 from ocfpy.errors import OCFError
+
+#: Why a lookup can fail when nothing can be at a path: missing, under a file, or a name too long.
+_ABSENT = frozenset((errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG))
 
 #: Characters kept as they are in a file name; anything else is %XX-encoded.
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:@+=,-")
@@ -54,8 +58,10 @@ def regular_file_exists(path: str) -> bool:
 
     try:
         info = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):  # nothing can be under a non-directory
-        return False
+    except OSError as error:
+        if error.errno in _ABSENT:
+            return False
+        raise
     if stat.S_ISLNK(info.st_mode):
         raise OCFError(f"refusing to use {path}: it is a symbolic link")
     if not stat.S_ISREG(info.st_mode):
@@ -131,6 +137,15 @@ def _unlink_quietly(path: str) -> None:
         pass
 
 
+def remove_if_present(path: str) -> None:
+    """Delete ``path`` (a link itself, never its target); nothing there is fine; else OCFError."""
+    try:
+        os.unlink(path)
+    except OSError as error:
+        if error.errno not in _ABSENT:
+            raise OCFError(f"cannot remove {path}: {error.strerror}") from None
+
+
 def read_regular(path: str) -> bytes | None:
     """The content of the regular file ``path``, None when it is missing; links are refused."""
     import stat
@@ -138,9 +153,9 @@ def read_regular(path: str) -> bytes | None:
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         fd = os.open(path, flags)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
     except OSError as error:
+        if error.errno in _ABSENT:
+            return None
         regular_file_exists(path)
         raise OCFError(f"cannot read {path}: {error.strerror}") from None
     with open(fd, "rb") as handle:
@@ -180,12 +195,7 @@ class StateFile:
 
     def remove(self) -> None:
         """Delete the file (a link is deleted, never followed); a missing file is fine."""
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
-        except OSError as error:
-            raise OCFError(f"cannot remove {self.path}: {error.strerror}") from None
+        remove_if_present(self.path)
 
     def __repr__(self) -> str:
         return f"StateFile({self.path!r})"

@@ -185,3 +185,11 @@ def test_nothing_can_exist_under_a_non_directory(tmp_path):
     plain.write_text("")
     assert regular_file_exists(str(plain / "child")) is False
     assert read_regular(str(plain / "child")) is None
+
+
+def test_nothing_can_exist_at_a_name_too_long(tmp_path):
+    from ocfpy.state import read_regular, regular_file_exists
+
+    too_long = str(tmp_path / ("x" * 300))
+    assert regular_file_exists(too_long) is False
+    assert read_regular(too_long) is None
