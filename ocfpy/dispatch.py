@@ -8,7 +8,7 @@ from ocfpy import streams
 from ocfpy.context import Context, resolve_params
 from ocfpy.environment import Environment
 from ocfpy.errors import NotConfigured, OCFError
-from ocfpy.exitcodes import DEGRADED_CODES, OCFExit
+from ocfpy import codes
 from ocfpy.log import Log
 from ocfpy.reason import reason_line
 
@@ -33,10 +33,10 @@ def run_action(agent, action: str, environ) -> int:
         if error.reason:
             ctx.exit_reason(error.reason)
     except KeyboardInterrupt:
-        code = OCFExit.ERR_GENERIC
+        code = codes.ERR_GENERIC
         ctx.exit_reason(f"{action} was interrupted")
     except Exception as error:  # the one place that turns a bug into rc 1 instead of a traceback
-        code = OCFExit.ERR_GENERIC
+        code = codes.ERR_GENERIC
         _log_traceback(ctx)
         ctx.exit_reason(f"internal error in {action}: {type(error).__name__}: {error}")
     code = _settle(ctx, code)
@@ -52,7 +52,7 @@ def _dispatch(agent, ctx: Context, errors: list) -> int:
     handler = agent.handlers.get(action)
     if handler is None:
         ctx.exit_reason(f"{agent.name} does not implement the {action!r} action")
-        return OCFExit.ERR_UNIMPLEMENTED
+        return codes.ERR_UNIMPLEMENTED
     if errors:
         return _invalid_configuration(ctx, errors)
     for prepare in agent.preparations:
@@ -75,7 +75,7 @@ def _validate_all(agent, ctx: Context, errors: list) -> int:
     if agent.validator is not None:
         agent.validator(ctx, ctx.env.check_level >= 10)
     handler = agent.handlers.get("validate-all")
-    return handler(ctx) if handler is not None else OCFExit.SUCCESS
+    return handler(ctx) if handler is not None else codes.SUCCESS
 
 
 def _invalid_configuration(ctx: Context, errors: list) -> int:
@@ -90,25 +90,28 @@ def _invalid_configuration(ctx: Context, errors: list) -> int:
         ctx.log.warning(f"invalid configuration: {error}")
     if ctx.action == "stop":
         ctx.log.warning("stop: nothing can be running with this configuration; reporting success")
-        return OCFExit.SUCCESS
+        return codes.SUCCESS
     if ctx.is_probe:
-        return OCFExit.NOT_RUNNING
+        return codes.NOT_RUNNING
     raise NotConfigured(errors[0])
 
 
-def _settle(ctx: Context, code) -> OCFExit:
+def _settle(ctx: Context, code) -> int:
     """Codes a handler may not return from this action are mapped to what Pacemaker expects."""
     try:
-        code = OCFExit(int(code))
+        valid = int(code) == code and int(code) in codes.VALID
     except (TypeError, ValueError):
+        valid = False
+    if not valid:
         ctx.log.error(f"{ctx.action} returned {code!r}, which is not an OCF exit code")
         ctx.exit_reason(f"{ctx.action} returned an invalid exit code {code!r}")
-        return OCFExit.ERR_GENERIC
-    if ctx.action == "stop" and code == OCFExit.NOT_RUNNING:
-        return OCFExit.SUCCESS
-    if ctx.action != "monitor" and code in DEGRADED_CODES:
-        ctx.log.warning(f"{ctx.action} returned {code.name}, which only monitor may return")
-        return OCFExit.SUCCESS
+        return codes.ERR_GENERIC
+    code = int(code)
+    if ctx.action == "stop" and code == codes.NOT_RUNNING:
+        return codes.SUCCESS
+    if ctx.action != "monitor" and code in codes.DEGRADED_CODES:
+        ctx.log.warning(f"{ctx.action} returned {code}, a degraded code only monitor may return")
+        return codes.SUCCESS
     return code
 
 

@@ -2,58 +2,60 @@
 
 from __future__ import annotations
 
-from ocfpy.exitcodes import OCFExit
+from ocfpy import codes
 
 
 class OCFError(Exception):
     """End the action: the message becomes the exit reason, ``rc`` the exit code."""
 
-    rc = OCFExit.ERR_GENERIC
+    rc = codes.ERR_GENERIC
 
     def __init__(self, reason: str = "", rc: int | None = None):
         super().__init__(reason)
         self.reason = reason
         if rc is not None:
-            self.rc = OCFExit(rc)
+            if rc not in codes.VALID:
+                raise ValueError(f"{rc!r} is not an OCF exit code")
+            self.rc = int(rc)
 
 
 class InvalidArgument(OCFError):
     """The configuration is wrong for this node (rc 2); another node may run it."""
 
-    rc = OCFExit.ERR_ARGS
+    rc = codes.ERR_ARGS
 
 
 class Unimplemented(OCFError):
     """The action is not implemented (rc 3)."""
 
-    rc = OCFExit.ERR_UNIMPLEMENTED
+    rc = codes.ERR_UNIMPLEMENTED
 
 
 class InsufficientPrivileges(OCFError):
     """The agent lacks a privilege it needs (rc 4)."""
 
-    rc = OCFExit.ERR_PERM
+    rc = codes.ERR_PERM
 
 
 class NotInstalled(OCFError):
     """Something the agent needs is missing on this node (rc 5)."""
 
-    rc = OCFExit.ERR_INSTALLED
+    rc = codes.ERR_INSTALLED
 
 
 class NotConfigured(OCFError):
     """The configuration is invalid anywhere (rc 6): Pacemaker will not retry on any node."""
 
-    rc = OCFExit.ERR_CONFIGURED
+    rc = codes.ERR_CONFIGURED
 
 
 class NotRunning(OCFError):
     """The resource is cleanly stopped (rc 7); from a recurring monitor, a failure."""
 
-    rc = OCFExit.NOT_RUNNING
+    rc = codes.NOT_RUNNING
 
 
 class FailedPromoted(OCFError):
     """The resource failed while promoted (rc 9)."""
 
-    rc = OCFExit.FAILED_PROMOTED
+    rc = codes.FAILED_PROMOTED

@@ -1,33 +1,17 @@
-"""OCF exit codes: the only values pacemaker-execd passes through unchanged."""
+"""OCFExit: the OCF exit codes as an IntEnum, built from the table in :mod:`ocfpy.codes`."""
 
 from __future__ import annotations
 
 from enum import IntEnum
 
+from ocfpy import codes
 
-class OCFExit(IntEnum):
-    """Exit codes of OCF 1.1 plus Pacemaker's degraded codes (execd maps any other value to 1)."""
+OCFExit = IntEnum("OCFExit", codes.MEMBERS, module=__name__)
+OCFExit.__doc__ = ("Exit codes of OCF 1.1 plus Pacemaker's degraded codes, with the pre-2.1 "
+                   "Master names as aliases (execd maps any other value to 1).")
 
-    SUCCESS = 0
-    ERR_GENERIC = 1
-    ERR_ARGS = 2
-    ERR_UNIMPLEMENTED = 3
-    ERR_PERM = 4
-    ERR_INSTALLED = 5
-    ERR_CONFIGURED = 6
-    NOT_RUNNING = 7
-    RUNNING_PROMOTED = 8
-    FAILED_PROMOTED = 9
-    DEGRADED = 190
-    DEGRADED_PROMOTED = 191
-    # Names used before Pacemaker 2.1 renamed the roles; same values.
-    RUNNING_MASTER = 8
-    FAILED_MASTER = 9
-    DEGRADED_MASTER = 191
-
-
-#: Codes only ``monitor`` may return: Pacemaker treats them as failure from any other action.
-DEGRADED_CODES = frozenset((OCFExit.DEGRADED, OCFExit.DEGRADED_PROMOTED))
+#: Codes only ``monitor`` may return, as OCFExit members.
+DEGRADED_CODES = frozenset(OCFExit(code) for code in codes.DEGRADED_CODES)
 
 
 def describe(code: int) -> str:

@@ -118,3 +118,14 @@ def test_the_default_state_directory_is_created(run_agent, tmp_path):
     rsctmp = tmp_path / "fresh" / "rsctmp"
     assert run_agent("Dummy", "start", extra_env={"HA_RSCTMP": str(rsctmp)}).rc == 0
     assert (rsctmp / "Dummy-test.state").is_file()
+
+
+def test_a_probe_imports_nothing_it_does_not_need(ocfpy_pythonpath, readable_agents, tmp_path):
+    import subprocess
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ocfpy_pythonpath, "HA_RSCTMP": str(tmp_path),
+           "PYTHONPROFILEIMPORTTIME": "1"}
+    probe = subprocess.run([f"{readable_agents}/Dummy", "monitor"], env=env, capture_output=True, text=True)
+    imported = {line.split("|")[-1].strip() for line in probe.stderr.splitlines() if "import time:" in line}
+    assert probe.returncode == 7 and "ocfpy.dispatch" in imported
+    assert not imported & {"enum", "subprocess", "logging", "xml.etree.ElementTree", "dataclasses", "typing"}
