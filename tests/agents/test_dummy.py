@@ -129,3 +129,14 @@ def test_a_probe_imports_nothing_it_does_not_need(ocfpy_pythonpath, readable_age
     imported = {line.split("|")[-1].strip() for line in probe.stderr.splitlines() if "import time:" in line}
     assert probe.returncode == 7 and "ocfpy.dispatch" in imported
     assert not imported & {"enum", "subprocess", "logging", "xml.etree.ElementTree", "dataclasses", "typing"}
+
+
+def test_a_link_planted_at_the_state_path_is_never_followed(run_agent, rsctmp, tmp_path):
+    target = tmp_path / "precious"
+    target.write_text("keep\n")
+    (rsctmp / "Dummy-test.state").symlink_to(target)
+    probe = run_agent("Dummy", "monitor")
+    assert probe.rc == 1 and "symbolic link" in probe.exit_reason
+    assert run_agent("Dummy", "start").rc == 1
+    assert run_agent("Dummy", "stop").rc == 0          # a failed stop would mean fencing
+    assert target.read_text() == "keep\n" and not (rsctmp / "Dummy-test.state").is_symlink()
