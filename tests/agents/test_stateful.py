@@ -66,3 +66,11 @@ def test_notify_reads_the_notify_environment(run_agent, fake_sbin, agent_log):
     result = run_agent("Stateful", "notify", meta=meta,
                        extra_env={"HA_SBIN_DIR": str(fake_sbin[0]), "HA_debug": "1"})
     assert result.rc == 0 and "notify pre-promote" in agent_log.read_text()
+
+
+def test_stop_succeeds_whatever_the_state_file_holds(run_agent, fake_sbin, rsctmp):
+    (rsctmp / "Stateful-test.state").write_text("garbage\n")
+    env = {"HA_SBIN_DIR": str(fake_sbin[0])}
+    assert run_agent("Stateful", "monitor", extra_env=env).rc == 1
+    assert run_agent("Stateful", "stop", extra_env=env).rc == 0
+    assert run_agent("Stateful", "monitor", extra_env=env).rc == 7
