@@ -13,6 +13,7 @@ from harness.check import report
 from harness.check.findings import INFO, WARNING
 from harness.check.runner import check_agent
 from harness.check.session import Config
+from harness.cliargs import name_value_pairs
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -49,19 +50,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def pairs(items: list, flag: str) -> dict:
-    """NAME=VALUE strings into a dict, literally: the value is everything after the first '='."""
-    result = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"{flag} {item!r}: expected NAME=VALUE")
-        result[name] = value
-    return result
-
-
 def config_from(args: argparse.Namespace) -> Config:
-    env = pairs(args.env, "-E")
+    env = name_value_pairs(args.env, "-E", UsageError)
     if args.debug:
         env["HA_debug"] = "1"
     if args.trace:
@@ -69,7 +59,8 @@ def config_from(args: argparse.Namespace) -> Config:
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be more than 0 seconds")
     return Config(
-        agent=args.agent, params=pairs(args.params, "-o"), instance=args.instance, second_params=pairs(args.second, "-O"),
+        agent=args.agent, params=name_value_pairs(args.params, "-o", UsageError),
+        instance=args.instance, second_params=name_value_pairs(args.second, "-O", UsageError),
         ra_path=args.ra_path, extra_env=env, timeout_cap_ms=int(args.timeout * 1000) if args.timeout else None,
         ocf11_schema=args.schema, legacy_severity=WARNING if args.legacy else INFO,
         pacemaker_version=args.pacemaker_version, robustness=args.robustness,

@@ -13,6 +13,7 @@ from .operation import DEFAULT_TIMEOUT_MS, METADATA_TIMEOUT_MS, PROFILES, Operat
 from .result import Result
 from .runner import run
 from .child import SpawnError
+from harness.cliargs import name_value_pairs
 
 USAGE_ERROR = 2
 PROG = "ocfpy-harness run"
@@ -62,26 +63,18 @@ def _milliseconds(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of milliseconds") from None
 
 
-def _pairs(kind: str, items: list) -> dict:
-    pairs = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise CliError(f"{kind} {item!r} has no '=': write NAME=VALUE")
-        pairs[name] = value
-    return pairs
-
-
 def operation_from_args(args: argparse.Namespace) -> Operation:
     timeout = args.timeout
     if timeout is None:
         timeout = METADATA_TIMEOUT_MS if args.profile == "metadata" else DEFAULT_TIMEOUT_MS
     return Operation(
-        agent=args.agent, action=args.action, params=_pairs("parameter", args.param),
-        meta=_pairs("meta attribute", args.meta), instance=args.instance, interval_ms=args.interval,
+        agent=args.agent, action=args.action,
+        params=name_value_pairs(args.param, "parameter", CliError),
+        meta=name_value_pairs(args.meta, "meta attribute", CliError),
+        instance=args.instance, interval_ms=args.interval,
         timeout_ms=timeout, check_level=args.check_level, node=args.node, profile=args.profile,
         ra_path=args.ra_path, pacemaker_version=args.pacemaker_version, nul_truncation=args.nul_truncation,
-        extra_env=_pairs("environment variable", args.env))
+        extra_env=name_value_pairs(args.env, "environment variable", CliError))
 
 
 def result_as_dict(result: Result) -> dict:

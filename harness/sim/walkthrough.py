@@ -18,6 +18,7 @@ from .history import NodeView
 from .node import Event, LocalNode
 from .resource import OpSpec, ResourceSpec, SpecError, parse_interval
 from .status import failed_action_technical, render_status, resource_line
+from harness.cliargs import name_value_pairs
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MARGIN_S = 5.0  # beyond the agent's own timeouts, for a slow machine
@@ -40,16 +41,6 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--interval", default="2s", help="monitor interval, e.g. 2s or 120s (default %(default)s)")
     parser.add_argument("--timeout", default="20s", help="timeout of every operation (default %(default)s)")
     return parser.parse_args(argv)
-
-
-def parse_params(pairs: List[str]) -> dict:
-    params = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise SpecError(f"parameter {pair!r}: expected NAME=VALUE")
-        params[name] = value
-    return params
 
 
 def ocfpy_package() -> Optional[str]:
@@ -195,7 +186,7 @@ def build_spec(args: argparse.Namespace) -> ResourceSpec:
         raise SpecError("--timeout must be more than 0")
     ops = tuple(OpSpec(action, interval, timeout_ms) for action, interval in
                 (("start", 0), ("stop", 0), ("monitor", 0), ("monitor", interval_ms)))
-    return ResourceSpec(args.id, args.agent, parse_params(args.param), ops)
+    return ResourceSpec(args.id, args.agent, name_value_pairs(args.param, "parameter", SpecError), ops)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -65,7 +65,7 @@ def test_unknown_agent_is_what_execd_says(tmp_path):
     (["ocf:t:A", "start", "--timeout", "-5"], "timeout_ms must be more than zero"),
     (["ocf:t:A", "start", "--timeout", "5s"], "not a whole number of milliseconds"),
     (["ocf:t:A", "start", "-p", "a b=1"], "not a valid XML name"),
-    (["ocf:t:A", "start", "-p", "novalue"], "has no '='"),
+    (["ocf:t:A", "start", "-p", "novalue"], "expected NAME=VALUE"),
     (["ocf:t:A", "start", "-p", "v=\u00e9<"], "cannot cross Pacemaker 2.1.5's IPC"),
     (["ocf:t", "start"], "expected ocf:PROVIDER:TYPE"),
     (["ocf:t:A"], "the following arguments are required"),
