@@ -1,31 +1,37 @@
 """ocfpy: write OCF resource agents for Pacemaker in plain Python."""
 
-from ocfpy import codes
-from ocfpy.agent import Agent
-from ocfpy.errors import (
-    FailedPromoted,
-    InsufficientPrivileges,
-    InvalidArgument,
-    NotConfigured,
-    NotInstalled,
-    NotRunning,
-    OCFError,
-    Unimplemented,
-)
-from ocfpy.params import Parameter, is_true
-
 __version__ = "0.1.0"
 
-__all__ = [
-    "Agent", "FailedPromoted", "InsufficientPrivileges", "InvalidArgument", "NotConfigured",
-    "NotInstalled", "NotRunning", "OCFError", "OCFExit", "Parameter", "Unimplemented", "codes", "is_true",
-]
+# Each public name and the module that defines it, imported on first use: an installed
+# agent's meta-data (ocfpy.launch) then loads none of them, and a probe no enum.
+_EXPORTS = {
+    "Agent": "ocfpy.agent",
+    "FailedPromoted": "ocfpy.errors",
+    "InsufficientPrivileges": "ocfpy.errors",
+    "InvalidArgument": "ocfpy.errors",
+    "NotConfigured": "ocfpy.errors",
+    "NotInstalled": "ocfpy.errors",
+    "NotRunning": "ocfpy.errors",
+    "OCFError": "ocfpy.errors",
+    "OCFExit": "ocfpy.exitcodes",
+    "Parameter": "ocfpy.params",
+    "Unimplemented": "ocfpy.errors",
+    "codes": "ocfpy.codes",
+    "is_true": "ocfpy.params",
+}
+
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
-    """``OCFExit`` is imported on first use: the enum module costs a probe a millisecond."""
-    if name == "OCFExit":
-        from ocfpy.exitcodes import OCFExit
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'ocfpy' has no attribute {name!r}")
+    module = __import__(module_name, fromlist=[name])
+    value = module if name == "codes" else getattr(module, name)
+    globals()[name] = value
+    return value
 
-        return OCFExit
-    raise AttributeError(f"module 'ocfpy' has no attribute {name!r}")
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

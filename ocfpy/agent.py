@@ -1,13 +1,45 @@
 """The Agent: declarations in, ``main()`` out; one call runs one action and returns its code."""
 
-from __future__ import annotations
-
 import os
 import sys
 
-from ocfpy.actions import ActionSpec
-
 BUILTIN_TIMEOUTS = {"meta-data": 5, "validate-all": 20}
+#: Actions that only print (no action at all prints the usage to stderr, exit 2).
+INFORMATIONAL = ("meta-data", "usage", "help", "-h", "--help", "")
+
+
+def _seconds(value) -> str:
+    """20 -> ``20s``; strings such as ``1m`` pass unchanged."""
+    return f"{value}s" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+class ActionSpec:
+    """One ``<action>`` line of the meta-data."""
+
+    __slots__ = ("name", "timeout", "interval", "depth", "role", "start_delay")
+
+    def __init__(self, name: str, timeout=20, interval=None, depth=None, role=None, start_delay=None):
+        if role is not None and role not in ("Promoted", "Unpromoted"):
+            raise ValueError(f"action {name!r}: role is 'Promoted' or 'Unpromoted', not {role!r}")
+        self.name = name
+        self.timeout = timeout
+        self.interval = interval
+        self.depth = depth
+        self.role = role
+        self.start_delay = start_delay
+
+    def attributes(self) -> dict:
+        """The XML attributes, in the order pcs and crmsh print them."""
+        attributes = {"name": self.name, "timeout": _seconds(self.timeout)}
+        if self.interval is not None:
+            attributes["interval"] = _seconds(self.interval)
+        if self.start_delay is not None:
+            attributes["start-delay"] = _seconds(self.start_delay)
+        if self.depth is not None:
+            attributes["depth"] = str(self.depth)
+        if self.role is not None:
+            attributes["role"] = self.role
+        return attributes
 
 
 class Agent:
@@ -81,7 +113,7 @@ class Agent:
                 specs.append(ActionSpec(name, timeout))
         return specs
 
-    def metadata(self, ocf_version: str | None = None) -> str:
+    def metadata(self, ocf_version: "str | None" = None) -> str:
         """The meta-data XML as text."""
         from ocfpy.metadata import build_metadata
 
@@ -93,31 +125,25 @@ class Agent:
         argv = sys.argv if argv is None else argv
         environ = os.environ if environ is None else environ
         action = argv[1] if len(argv) > 1 else ""
-        if action == "meta-data":
-            version = environ.get("OCFPY_OCF_VERSION") or self.ocf_version
-            return _print(self.metadata("1.0" if version == "1.0" else self.ocf_version))
-        if action in ("usage", "help", "-h", "--help"):
-            return _print(self.usage() + "\n")
-        if not action:
-            from ocfpy import streams
-
-            streams.write("stderr", self.usage() + "\n")
-            return 2
+        if action in INFORMATIONAL:
+            return self._inform(action, environ)
         from ocfpy.dispatch import run_action
 
         return run_action(self, action, environ)
+
+    def _inform(self, action: str, environ) -> int:
+        """The actions that only print: meta-data, usage (no parameters, no root, no logging)."""
+        from ocfpy import streams
+
+        if action == "meta-data":
+            version = environ.get("OCFPY_OCF_VERSION") or self.ocf_version
+            return streams.print_text(self.metadata("1.0" if version == "1.0" else self.ocf_version))
+        if action:
+            return streams.print_text(self.usage() + "\n")
+        streams.write("stderr", self.usage() + "\n")
+        return 2
 
     def usage(self) -> str:
         names = sorted(set(self.handlers) | set(BUILTIN_TIMEOUTS))
         return f"usage: {self.name} {{{'|'.join(names)}}}"
 
-
-def _print(text: str) -> int:
-    """0 when ``text`` reached stdout; else 1, with why on stderr (one line, no traceback)."""
-    from ocfpy import streams
-
-    failure = streams.write("stdout", text)
-    if failure is None:
-        return 0
-    streams.write("stderr", failure + "\n")
-    return 1

@@ -1,7 +1,5 @@
 """What a handler receives: typed parameters, the environment, a logger and the time budget."""
 
-from __future__ import annotations
-
 import os
 
 from ocfpy.errors import OCFError
@@ -69,7 +67,7 @@ def resolve_params(declared, env) -> tuple:
     return Params(values, frozenset(given)), errors
 
 
-def _inherited_value(param, by_name: dict, env) -> str | None:
+def _inherited_value(param, by_name: dict, env) -> "str | None":
     """A parameter that is unset takes the value of a deprecated parameter it replaces."""
     for other in by_name.values():
         if param.name in other.replaced_with:
@@ -82,14 +80,24 @@ def _inherited_value(param, by_name: dict, env) -> str | None:
 class Context:
     """One action's world, handed to every handler."""
 
-    def __init__(self, agent, action: str, env, params: Params, log, secrets: tuple):
+    def __init__(self, agent, action: str, env, params: Params, secrets: tuple):
         self.agent = agent
         self.action = action
         self.env = env
         self.params = params
-        self.log = log
         self._secrets = secrets
         self._reason = None
+        self._log = None
+
+    @property
+    def log(self):
+        """The agent's :class:`ocfpy.log.Log`, made on first use (a quiet action loads no logging)."""
+        if self._log is None:
+            from ocfpy.log import Log
+
+            tag = self.env.get("HA_LOGTAG") or f"{self.agent.name}({self.instance})[{os.getpid()}]"
+            self._log = Log(self.env.mapping, tag, self.redact)
+        return self._log
 
     @property
     def instance(self) -> str:
@@ -100,7 +108,7 @@ class Context:
         """A monitor with no interval: report the state, change nothing, 7 when stopped."""
         return self.env.is_probe(self.action)
 
-    def time_left(self) -> float | None:
+    def time_left(self) -> "float | None":
         """Seconds before Pacemaker SIGKILLs this action (None without a timeout)."""
         return self.env.time_left()
 
@@ -109,7 +117,7 @@ class Context:
         self._reason = self.redact(message)
 
     @property
-    def reason(self) -> str | None:
+    def reason(self) -> "str | None":
         return self._reason
 
     def redact(self, text: str) -> str:

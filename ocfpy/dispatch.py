@@ -1,16 +1,11 @@
 """Run one action: resolve parameters, apply OCF's safety rules, call the handler, map the result."""
 
-from __future__ import annotations
-
 import os
 
-from ocfpy import streams
+from ocfpy import codes
 from ocfpy.context import Context, resolve_params
 from ocfpy.environment import Environment
 from ocfpy.errors import NotConfigured, OCFError
-from ocfpy import codes
-from ocfpy.log import Log
-from ocfpy.reason import reason_line
 
 #: Actions whose handler runs only after the validator accepted the configuration.
 VALIDATED_ACTIONS = ("start", "reload-agent", "migrate_from")
@@ -22,10 +17,7 @@ def run_action(agent, action: str, environ) -> int:
     params, errors = resolve_params(agent.parameters, env)
     secrets = tuple(sorted({str(params[name]) for name in agent.secret_names if params[name]},
                            key=len, reverse=True))
-    tag = env.get("HA_LOGTAG") or f"{agent.name}({env.instance})[{os.getpid()}]"
-    ctx = Context(agent, action, env, params, None, secrets)
-    ctx.log = Log(environ, tag, ctx.redact)
-    ctx.log.debug(f"{action} begins")
+    ctx = Context(agent, action, env, params, secrets)
     try:
         code = _dispatch(agent, ctx, errors)
     except OCFError as error:
@@ -40,7 +32,6 @@ def run_action(agent, action: str, environ) -> int:
         _log_traceback(ctx)
         ctx.exit_reason(f"internal error in {action}: {type(error).__name__}: {error}")
     code = _settle(ctx, code)
-    ctx.log.debug(f"{action} ends with {code}")
     _write_reason(ctx)
     return int(code)
 
@@ -124,6 +115,9 @@ def _log_traceback(ctx: Context) -> None:
 def _write_reason(ctx: Context) -> None:
     if not ctx.reason:
         return
+    from ocfpy import streams
+    from ocfpy.reason import reason_line
+
     streams.flush("stdout")
     streams.flush("stderr")
     line = reason_line(ctx.reason, ctx.env.exit_reason_prefix)

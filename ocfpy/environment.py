@@ -1,7 +1,5 @@
 """What the executor hands an agent: OCF variables, instance parameters and every CRM_meta_* value."""
 
-from __future__ import annotations
-
 import os
 import time
 
@@ -12,7 +10,7 @@ META = "OCF_RESKEY_CRM_meta_"
 DEFAULT_RSCTMP = "/run/resource-agents"
 
 
-def _to_int(text: str | None) -> int | None:
+def _to_int(text: "str | None") -> "int | None":
     if text is None:
         return None
     text = text.strip()
@@ -25,7 +23,7 @@ def _to_int(text: str | None) -> int | None:
 class Environment:
     """A read-only view of one action's environment, given as a mapping (never read at import)."""
 
-    def __init__(self, mapping, started: float | None = None):
+    def __init__(self, mapping, started: "float | None" = None):
         self._env = mapping
         self._started = started
 
@@ -34,7 +32,7 @@ class Environment:
         """The whole environment mapping this view reads."""
         return self._env
 
-    def get(self, name: str, default: str | None = None) -> str | None:
+    def get(self, name: str, default: "str | None" = None) -> "str | None":
         """A raw environment variable."""
         return self._env.get(name, default)
 
@@ -45,11 +43,11 @@ class Environment:
         return self._env.get("OCF_RESOURCE_INSTANCE", "") or "default"
 
     @property
-    def resource_type(self) -> str | None:
+    def resource_type(self) -> "str | None":
         return self._env.get("OCF_RESOURCE_TYPE")
 
     @property
-    def provider(self) -> str | None:
+    def provider(self) -> "str | None":
         return self._env.get("OCF_RESOURCE_PROVIDER")
 
     @property
@@ -72,11 +70,11 @@ class Environment:
         return self._env.get("HA_RSCTMP") or DEFAULT_RSCTMP
 
     # --- parameters and meta attributes ---------------------------------------------------
-    def param(self, name: str) -> str | None:
+    def param(self, name: str) -> "str | None":
         """OCF_RESKEY_<name> exactly as given: None when unset, '' when set but empty."""
         return self._env.get(RESKEY + name)
 
-    def meta(self, name: str) -> str | None:
+    def meta(self, name: str) -> "str | None":
         """OCF_RESKEY_CRM_meta_<name> (``-`` in op attributes arrives as ``_``)."""
         return self._env.get(META + name)
 
@@ -89,23 +87,23 @@ class Environment:
         return _to_int(self.meta("interval")) or 0
 
     @property
-    def timeout_ms(self) -> int | None:
+    def timeout_ms(self) -> "int | None":
         """CRM_meta_timeout: when Pacemaker SIGKILLs the whole process group, from fork."""
         return _to_int(self.meta("timeout"))
 
     @property
-    def on_node(self) -> str | None:
+    def on_node(self) -> "str | None":
         return self.meta("on_node")
 
     @property
-    def role(self) -> str | None:
+    def role(self) -> "str | None":
         """The monitor's role, ``Promoted`` or ``Unpromoted`` (legacy Master/Slave mapped)."""
         role = self.meta("role")
         return {"Master": "Promoted", "Slave": "Unpromoted"}.get(role, role) if role else None
 
     # --- clones ---------------------------------------------------------------------------
     @property
-    def clone(self) -> int | None:
+    def clone(self) -> "int | None":
         """This clone instance's number, None when the resource is not a clone."""
         return _to_int(self.meta("clone"))
 
@@ -114,11 +112,11 @@ class Environment:
         return self.meta("clone_max") is not None
 
     @property
-    def clone_max(self) -> int | None:
+    def clone_max(self) -> "int | None":
         return _to_int(self.meta("clone_max"))
 
     @property
-    def clone_node_max(self) -> int | None:
+    def clone_node_max(self) -> "int | None":
         return _to_int(self.meta("clone_node_max"))
 
     @property
@@ -126,13 +124,13 @@ class Environment:
         return self.meta_bool("globally_unique")
 
     @property
-    def promoted_max(self) -> int | None:
+    def promoted_max(self) -> "int | None":
         """How many instances may be promoted (falls back to the legacy master_max)."""
         value = _to_int(self.meta("promoted_max"))
         return value if value is not None else _to_int(self.meta("master_max"))
 
     @property
-    def promoted_node_max(self) -> int | None:
+    def promoted_node_max(self) -> "int | None":
         value = _to_int(self.meta("promoted_node_max"))
         return value if value is not None else _to_int(self.meta("master_node_max"))
 
@@ -145,11 +143,11 @@ class Environment:
         return self.meta_bool("notify")
 
     @property
-    def migrate_source(self) -> str | None:
+    def migrate_source(self) -> "str | None":
         return self.meta("migrate_source")
 
     @property
-    def migrate_target(self) -> str | None:
+    def migrate_target(self) -> "str | None":
         return self.meta("migrate_target")
 
     def notification(self):
@@ -186,12 +184,12 @@ class Environment:
         return self._started
 
     @property
-    def deadline(self) -> float | None:
+    def deadline(self) -> "float | None":
         """time.monotonic() at which Pacemaker kills the action, None without CRM_meta_timeout."""
         timeout = self.timeout_ms
         return None if timeout is None else self.started + timeout / 1000.0
 
-    def time_left(self) -> float | None:
+    def time_left(self) -> "float | None":
         """Seconds before the SIGKILL, never negative; None when there is no timeout."""
         deadline = self.deadline
         return None if deadline is None else max(0.0, deadline - time.monotonic())

@@ -1,7 +1,5 @@
 """Typed errors a handler raises to end its action with an OCF code and an exit reason."""
 
-from __future__ import annotations
-
 from ocfpy import codes
 
 
@@ -10,7 +8,7 @@ class OCFError(Exception):
 
     rc = codes.ERR_GENERIC
 
-    def __init__(self, reason: str = "", rc: int | None = None):
+    def __init__(self, reason: str = "", rc: "int | None" = None):
         super().__init__(reason)
         self.reason = reason
         if rc is not None:

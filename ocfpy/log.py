@@ -1,7 +1,5 @@
 """Logging as ocf-shellfuncs does it: syslog, HA_LOGFILE, HA_DEBUGLOG, stderr as the fallback."""
 
-from __future__ import annotations
-
 import os
 import time
 
@@ -13,7 +11,7 @@ LEVELS = ("debug", "info", "warning", "error")
 _LABEL = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING", "error": "ERROR"}
 
 
-def _first(env, *names: str) -> str | None:
+def _first(env, *names: str) -> "str | None":
     """The first of ``names`` that is set (Pacemaker's PCMK_* come before the legacy HA_*)."""
     for name in names:
         value = env.get(name)

@@ -1,7 +1,5 @@
 """Parameters declared once: metadata, type conversion, defaults and validation all come from here."""
 
-from __future__ import annotations
-
 TYPES = ("string", "integer", "boolean", "select")
 
 # Pacemaker's spelling (crm_str_to_boolean), compared without regard to case.
@@ -26,6 +24,12 @@ def show_value(value: str, limit: int = 40) -> str:
     if len(shown) > limit:
         shown = shown[: limit - 3] + "..."
     return "'" + shown + "'"
+
+
+def absolute_path(value: str) -> None:
+    """A ``Parameter(check=...)``: the value, when given, is an absolute path."""
+    if value and not value.startswith("/"):
+        raise ValueError(f"{value!r} is not an absolute path")
 
 
 class Parameter:
@@ -56,7 +60,7 @@ class Parameter:
     def __init__(
         self, name: str, type: str = "string", *, shortdesc: str, longdesc: str = "",
         default: object = None, required: bool = False, choices: tuple = (),
-        minimum: int | None = None, maximum: int | None = None, unique_group: str | None = None,
+        minimum: "int | None" = None, maximum: "int | None" = None, unique_group: "str | None" = None,
         reloadable: bool = False, deprecated: bool = False, replaced_with: tuple = (),
         deprecated_desc: str = "", secret: bool = False, multiline: bool = False, check=None,
     ):
@@ -95,7 +99,7 @@ class Parameter:
             except ValueError as error:
                 raise ValueError(f"{where}: default: {error}") from None
 
-    def default_text(self) -> str | None:
+    def default_text(self) -> "str | None":
         """The default as written in the metadata (booleans as ``true``/``false``)."""
         if self.default is None:
             return None

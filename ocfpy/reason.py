@@ -1,7 +1,5 @@
 """Exit reasons: one line on stderr that Pacemaker shows in crm_mon and pcs status."""
 
-from __future__ import annotations
-
 #: Pacemaker up to 3.0.1 keeps only this many bytes of a reason.
 REASON_LIMIT = 128
 DEFAULT_PREFIX = "ocf-exit-reason:"

@@ -1,7 +1,5 @@
 """State files under HA_RSCTMP, one per instance: written atomically, never through a symlink."""
 
-from __future__ import annotations
-
 import errno
 import os
 
@@ -50,6 +48,18 @@ def ensure_directory(directory: str, mode: int = 0o755) -> None:
             raise OCFError(f"cannot create directory {directory}: something else is there") from None
     except OSError as error:
         raise OCFError(f"cannot create directory {directory}: {error.strerror}") from None
+
+
+def can_create(path: str, *, make_directories: bool = False) -> bool:
+    """Whether a file can be created at ``path``.
+
+    Its directory must exist and be writable; with ``make_directories`` (for an agent's own
+    default location, which it creates) a writable existing ancestor is enough.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    while make_directories and not os.path.lexists(directory):
+        directory = os.path.dirname(directory)
+    return os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK)
 
 
 def regular_file_exists(path: str) -> bool:
@@ -146,7 +156,7 @@ def remove_if_present(path: str) -> None:
             raise OCFError(f"cannot remove {path}: {error.strerror}") from None
 
 
-def read_regular(path: str) -> bytes | None:
+def read_regular(path: str) -> "bytes | None":
     """The content of the regular file ``path``, None when it is missing; links are refused."""
     import stat
 
@@ -184,7 +194,7 @@ class StateFile:
         except OCFError:
             return False
 
-    def read(self) -> str | None:
+    def read(self) -> "str | None":
         """The text, None when there is no file; OCFError when it is a link or unreadable."""
         data = read_regular(self.path)
         return None if data is None else data.decode("utf-8", "replace")

@@ -1,12 +1,10 @@
 """Writes to stdout and stderr that survive a closed, full or broken stream without a traceback."""
 
-from __future__ import annotations
-
 import os
 import sys
 
 
-def write(name: str, text: str) -> str | None:
+def write(name: str, text: str) -> "str | None":
     """Write and flush ``text`` to ``sys.<name>``; None when done, else why it failed."""
     stream = getattr(sys, name)
     if stream is None:
@@ -18,6 +16,15 @@ def write(name: str, text: str) -> str | None:
         _mute(stream)
         return f"cannot write to {name}: {getattr(error, 'strerror', None) or error}"
     return None
+
+
+def print_text(text: str) -> int:
+    """Exit code 0 when ``text`` reached stdout; else 1, with why on stderr (one line, no traceback)."""
+    failure = write("stdout", text)
+    if failure is None:
+        return 0
+    write("stderr", failure + "\n")
+    return 1
 
 
 def flush(name: str) -> None:

@@ -13,6 +13,7 @@ from harness.lab.config import LabError
 
 PROVIDER = "ocfpy"
 OCF_PROVIDERS = "/usr/lib/ocf/resource.d"
+OCF_LIB = "/usr/lib/ocf/lib"
 NODE_PYTHON = "/usr/bin/python3"  # what an agent's shebang runs inside the node
 
 
@@ -141,7 +142,11 @@ def _unpack_rpms(rpms: list[str], root: Path) -> dict:
         raise LabError(f"the RPMs do not contain {OCF_PROVIDERS}/{PROVIDER}")
     if not packages:
         raise LabError("the RPMs do not contain an ocfpy package in a python site directory")
-    return {"agents": str(agents), "package": packages[0]}
+    found = {"agents": str(agents), "package": packages[0]}
+    agent_lib = root / OCF_LIB.lstrip("/") / PROVIDER  # what the launchers in agents/ run
+    if agent_lib.is_dir():
+        found["agent_lib"] = str(agent_lib)
+    return found
 
 
 def node_site_dir() -> str:
@@ -158,7 +163,10 @@ def node_site_dir() -> str:
 
 def grafts(installed: dict) -> list[tuple[str, str, str]]:
     """(directory in the node, entry name, host source) for each bind mount of ocfpy into a node."""
-    return [
+    found = [
         (OCF_PROVIDERS, PROVIDER, installed["agents"]),
         (installed["site_dir"], "ocfpy", installed["package"]),
     ]
+    if installed.get("agent_lib"):
+        found.append((OCF_LIB, PROVIDER, installed["agent_lib"]))
+    return found

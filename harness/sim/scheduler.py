@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Deque, Dict, List, Optional, Tuple
 
 from harness.execd import ExecStatus, Operation, Result, Running, SpawnError, resolve_agent, spawn
@@ -330,6 +330,10 @@ class Scheduler:
             cmd.state = "armed"
             self._arm(cmd, ended + cmd.op.interval_ms / 1000.0)  # re-armed after completion
             self._notify(cmd, result, final=False)
+        elif cmd.op.is_recurring and cmd.cancelled and result.status != ExecStatus.CANCELLED:
+            # execd's operation_finalize(): a cancelled recurring op ends CANCELLED with rc 0,
+            # also when its run exited by itself just before the kill reached it
+            self._finalize(cmd, replace(result, rc=0, status=ExecStatus.CANCELLED, exit_reason=None))
         else:
             self._finalize(cmd, result)
 

@@ -126,6 +126,21 @@ def test_cancel_kills_an_in_flight_run_and_its_process_group(agents, scheduler):
     assert not scheduler.cancel("r1", "monitor", 10000)  # nothing left to cancel
 
 
+def test_a_run_that_ends_by_itself_after_the_cancel_still_reports_cancelled(agents, scheduler, monkeypatch):
+    from harness.execd import Running
+
+    monkeypatch.setattr(Running, "cancel", lambda self: None)  # the kill comes too late
+    got = Collector()
+    agents.set("code-r1", 7)
+    scheduler.submit(agents.op(agents.serial, "r1", "monitor", interval_ms=10000, params={"sleep": "0.3"}), got)
+    assert wait_until(lambda: agents.lines("order"))  # the run is in flight
+
+    assert scheduler.cancel("r1", "monitor", 10000)
+
+    completion = got.wait(1)[0]
+    assert (completion.result.status, completion.result.rc, completion.final) == (ExecStatus.CANCELLED, 0, True)
+
+
 def test_cancel_reaches_a_queued_one_shot_but_not_a_running_one(agents, scheduler):
     got = Collector()
     scheduler.submit(agents.op(agents.serial, "r1", "start", params={"sleep": "0.5"}), got)

@@ -9,6 +9,7 @@ import subprocess
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OCF_PROVIDER_DIR = "/usr/lib/ocf/resource.d/ocfpy"
+OCF_LIB_DIR = "/usr/lib/ocf/lib/ocfpy"  # the agents' sources, bytecode and meta-data (ocfpy.install)
 PLATFORM_PYTHON = "/usr/bin/python3"
 PACKAGES = ("python3-ocfpy", "ocfpy-agents", "ocfpy-harness")
 DIR, FILE, SCRIPT = 0o40755, 0o100644, 0o100755
@@ -88,8 +89,13 @@ def expected() -> dict:
     library[dist_info] = DIR
     for name in ("INSTALLER", "LICENSE", "METADATA", "WHEEL", "entry_points.txt", "top_level.txt"):
         library[f"{dist_info}/{name}"] = FILE
-    agents_package = {"/usr/lib/ocf": DIR, "/usr/lib/ocf/resource.d": DIR, OCF_PROVIDER_DIR: DIR}
-    agents_package.update({f"{OCF_PROVIDER_DIR}/{name}": SCRIPT for name in agents()})
+    agents_package = {"/usr/lib/ocf": DIR, "/usr/lib/ocf/resource.d": DIR, OCF_PROVIDER_DIR: DIR,
+                      "/usr/lib/ocf/lib": DIR, OCF_LIB_DIR: DIR, f"{OCF_LIB_DIR}/__pycache__": DIR}
+    for name in agents():
+        agents_package[f"{OCF_PROVIDER_DIR}/{name}"] = SCRIPT
+        agents_package[f"{OCF_LIB_DIR}/{name}.py"] = SCRIPT
+        agents_package[f"{OCF_LIB_DIR}/__pycache__/{name}.{tag}.pyc"] = FILE
+        agents_package[f"{OCF_LIB_DIR}/__pycache__/{name}.meta-data"] = FILE
     harness = _python_package("harness", site, tag)
     for command in console_scripts():
         harness[f"/usr/bin/{command}"] = SCRIPT

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from rpm_layout import OCF_PROVIDER_DIR, PACKAGES, agents, console_scripts, expected, platform_python
+from rpm_layout import REPO, OCF_LIB_DIR, OCF_PROVIDER_DIR, PACKAGES, agents, console_scripts, expected, platform_python
 
 OCF_NOT_RUNNING = 7
 
@@ -27,13 +27,13 @@ def owned_modes(root, package: str) -> dict:
     return {path: int(mode) for path, mode in (line.split("\t") for line in out.splitlines())}
 
 
-def run_agent(root, name: str, action: str, tmp_path) -> subprocess.CompletedProcess:
-    """The installed agent by its own shebang, with the root's library and nothing else."""
+def run_agent(root, name: str, action: str, tmp_path, path: str = "") -> subprocess.CompletedProcess:
+    """The installed agent (or ``path``) by its own shebang, with the root's library and nothing else."""
     site, _ = platform_python()
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "PYTHONPATH": root.path + site,
            "PYTHONVERBOSE": "1", "OCF_ROOT": "/usr/lib/ocf", "OCF_RESOURCE_INSTANCE": "rpmtest",
            "HA_RSCTMP": str(tmp_path)}
-    return subprocess.run([root.path + f"{OCF_PROVIDER_DIR}/{name}", action], env=env, cwd=str(tmp_path),
+    return subprocess.run([root.path + (path or f"{OCF_PROVIDER_DIR}/{name}"), action], env=env, cwd=str(tmp_path),
                           capture_output=True, text=True, timeout=60)
 
 
@@ -56,10 +56,20 @@ def test_rpm_verifies_every_installed_file(installed):
     assert result.returncode == 0 and result.stdout == "", result.stdout
 
 
-def test_installed_agents_have_the_platform_python_shebang(installed):
+def test_installed_agents_and_their_sources_have_the_platform_python_shebang(installed):
     for name in agents():
-        with open(installed.path + f"{OCF_PROVIDER_DIR}/{name}") as agent:
-            assert agent.readline() == "#!/usr/bin/python3 -sP\n", name
+        for path in (f"{OCF_PROVIDER_DIR}/{name}", f"{OCF_LIB_DIR}/{name}.py"):
+            with open(installed.path + path) as agent:
+                assert agent.readline() == "#!/usr/bin/python3 -sP\n", path
+
+
+@pytest.mark.parametrize("name", agents())
+def test_installed_source_is_the_checkout_agent_but_for_the_shebang(installed, name):
+    with open(os.path.join(REPO, "agents", name), "rb") as checkout:
+        original = checkout.read()
+    with open(installed.path + f"{OCF_LIB_DIR}/{name}.py", "rb") as source:
+        shipped = source.read()
+    assert shipped.split(b"\n", 1)[1] == original.split(b"\n", 1)[1]
 
 
 @pytest.mark.parametrize("name", agents())
@@ -73,9 +83,16 @@ def test_installed_agent_runs_on_the_roots_library_from_its_bytecode(installed, 
     assert metadata.returncode == 0, metadata.stderr[-2000:]
     assert ET.fromstring(metadata.stdout).get("name") == name
     library = installed.path + site + "/ocfpy"
+    agent_lib = installed.path + OCF_LIB_DIR
     # PYTHONVERBOSE: "# <pyc> matches <py>" means the shipped bytecode was valid and used
     assert f"# {library}/__pycache__/__init__.{tag}.pyc matches {library}/__init__.py" in metadata.stderr
     assert probe.returncode == OCF_NOT_RUNNING, probe.stderr[-2000:]
+    assert f"# {agent_lib}/__pycache__/{name}.{tag}.pyc matches {agent_lib}/{name}.py" in probe.stderr
+    # meta-data came from the shipped rendering: no XML was built, unlike the source run directly
+    rendered = run_agent(installed, name, "meta-data", tmp_path, path=f"{OCF_LIB_DIR}/{name}.py")
+    assert "import 'xml.etree.ElementTree'" in rendered.stderr
+    assert "import 'xml.etree.ElementTree'" not in metadata.stderr
+    assert metadata.stdout == rendered.stdout
     assert installed.tree() == before, "running the agents wrote into the root"
 
 

@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import rpm_tool
-from rpm_layout import OCF_PROVIDER_DIR, agents, platform_python, version
+from rpm_layout import OCF_LIB_DIR, OCF_PROVIDER_DIR, agents, platform_python, version
 
 PTH = "/usr/lib/python3/dist-packages/zz-ocfpy-rpm-tests.pth"
 HOST_PACKAGES = ("python3-ocfpy", "ocfpy-agents")
@@ -54,11 +54,11 @@ def on_this_node(build):
     """The library and the agents installed from the built RPMs into /; all of it gone afterwards."""
     _require_root_and_tools()
     site, _ = platform_python()
-    ours = [OCF_PROVIDER_DIR, f"{site}/ocfpy", f"{site}/ocfpy-{version()}.dist-info", PTH,
+    ours = [OCF_PROVIDER_DIR, OCF_LIB_DIR, f"{site}/ocfpy", f"{site}/ocfpy-{version()}.dist-info", PTH,
             "/usr/share/doc/python3-ocfpy", "/usr/share/licenses/python3-ocfpy",
             "/usr/share/doc/ocfpy-agents", "/usr/share/licenses/ocfpy-agents"]
     _refuse_to_overwrite(ours)
-    created_dirs = [d for d in (site, os.path.dirname(site), "/usr/lib/ocf/resource.d", "/usr/lib/ocf")
+    created_dirs = [d for d in (site, os.path.dirname(site), "/usr/lib/ocf/resource.d", "/usr/lib/ocf/lib", "/usr/lib/ocf")
                     if not os.path.exists(d)]
     dbpath = tempfile.mkdtemp(prefix="ocfpy-rpmdb-")
     try:
@@ -67,7 +67,7 @@ def on_this_node(build):
             pth.write(site + "\n")
         yield site
         rpm_tool("--dbpath", dbpath, "--nodeps", "-e", *HOST_PACKAGES)
-        assert not any(os.path.lexists(path) for path in ours[:3]), "rpm -e left files behind"
+        assert not any(os.path.lexists(path) for path in ours[:4]), "rpm -e left files behind"
     finally:
         _remove_leftovers(ours, created_dirs)
         shutil.rmtree(dbpath, ignore_errors=True)

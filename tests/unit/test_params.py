@@ -111,7 +111,7 @@ def test_truth_follows_pacemakers_spelling(value, truth):
 
 
 def test_can_create_needs_an_existing_directory_unless_the_agent_makes_it(tmp_path):
-    from ocfpy.checks import can_create
+    from ocfpy.state import can_create
 
     assert can_create(str(tmp_path / "x"))
     assert not can_create(str(tmp_path / "missing" / "x"))
