@@ -105,6 +105,9 @@ def report(action: str, medians: dict) -> None:
     if dummypy:
         print(f"  {BARE_INSTALLED} / dummypy: {medians[BARE_INSTALLED] / dummypy:.2f}x "
               "(the floor of any agent run by this interpreter)")
+        added, theirs = medians[INSTALLED] - medians[BARE_INSTALLED], dummypy - medians[BARE_SCRIPT]
+        print(f"  time added to the interpreter's start, installed ocfpy / dummypy: "
+              f"{added * 1000:.2f} / {theirs * 1000:.2f} ms = {added / theirs:.2f}x")
     shell = medians.get(SHELL_DUMMY)
     if shell:
         print(f"  {INSTALLED} / pacemaker's shell Dummy: {medians[INSTALLED] / shell:.2f}x")
