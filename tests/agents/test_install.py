@@ -166,3 +166,19 @@ def test_install_refuses_with_one_line(tmp_path, ocfpy_pythonpath, agent, messag
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
     assert not (tmp_path / "ocf" / "resource.d" / "ocfpy" / agent).exists()
+
+
+@pytest.mark.parametrize("name", AGENTS)
+def test_installed_agent_passes_the_validator_with_zero_errors(ocf_root, ocfpy_pythonpath, tmp_path, name):
+    from harness.check.runner import check_agent
+    from harness.check.session import Config
+
+    rsctmp = tmp_path / "rsctmp"
+    rsctmp.mkdir()
+    config = Config(agent=str(ocf_root / "resource.d" / "ocfpy" / name),
+                    extra_env={"HA_RSCTMP": str(rsctmp), "PYTHONPATH": ocfpy_pythonpath})
+
+    log = check_agent(config)
+
+    assert log.errors == [], log.text()
+    assert "lifecycle.stop-twice" in log.checks
