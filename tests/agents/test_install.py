@@ -182,3 +182,39 @@ def test_installed_agent_passes_the_validator_with_zero_errors(ocf_root, ocfpy_p
 
     assert log.errors == [], log.text()
     assert "lifecycle.stop-twice" in log.checks
+
+
+FREEZE_PROBE = '''#!/usr/bin/python3
+"""Reports in its exit reason how many objects the garbage collector was told to leave alone."""
+import gc
+
+from ocfpy import Agent, Parameter, codes
+
+agent = Agent("FreezeProbe", version="1", shortdesc="gc probe", parameters=[Parameter("x", shortdesc="x")])
+
+
+@agent.action("monitor")
+def monitor(ctx):
+    ctx.exit_reason(f"frozen={gc.get_freeze_count()}")
+    return codes.NOT_RUNNING
+
+
+if __name__ == "__main__":
+    raise SystemExit(agent.main())
+'''
+
+
+def test_the_launcher_freezes_what_the_interpreter_made_before_the_agent(tmp_path, ocfpy_pythonpath, agent_env):
+    # a full collection of the interpreter's own objects cost a probe about 1 ms at start and
+    # again at exit; frozen objects are skipped by both
+    source = tmp_path / "FreezeProbe"
+    source.write_text(FREEZE_PROBE)
+    assert install(tmp_path / "ocf", ocfpy_pythonpath, str(source)).returncode == 0
+
+    installed = direct(tmp_path / "ocf" / "resource.d" / "ocfpy" / "FreezeProbe", "monitor", agent_env)
+    script = subprocess.run(["/usr/bin/python3", str(source), "monitor"], env=agent_env,
+                            capture_output=True, text=True, timeout=60)
+
+    assert installed.returncode == script.returncode == 7
+    assert int(installed.stderr.split("frozen=")[1]) > 1000
+    assert script.stderr.strip().endswith("frozen=0")
