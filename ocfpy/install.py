@@ -22,7 +22,6 @@ import os
 import py_compile
 import subprocess
 import sys
-import zlib
 
 from ocfpy import __version__
 from ocfpy.launch import CACHE_FORMAT, DEFAULT, LEGACY, metadata_cache_path, source_stamp

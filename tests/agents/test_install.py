@@ -17,6 +17,7 @@ XML_IMPORT = "import 'xml.etree.ElementTree'"
 
 
 def install(ocf_root, pythonpath, *agents, python=None) -> subprocess.CompletedProcess:
+    """ocfpy.install run by the agents' own interpreter: bytecode is only used by its version."""
     command = ["/usr/bin/python3", "-m", "ocfpy.install", "--ocf-root", str(ocf_root), *agents]
     if python:
         command += ["--python", python]
