@@ -127,3 +127,14 @@ def test_crmsh_describes_the_declared_parameters(on_this_node, name):
     shown = [m.group(1) for line in section(out, "Parameters (")
              if (m := re.match(r"^(\w+)\*? \(", line))]
     assert shown == declared_parameters(name), out
+
+
+def test_crm_resource_runs_the_installed_launcher_through_a_lifecycle(on_this_node, tmp_path):
+    base = ["crm_resource", "--class", "ocf", "--provider", "ocfpy", "--agent", "Dummy",
+            "--option", f"state={tmp_path}/d.state"]
+    flags = ("--force-check", "--force-start", "--force-check", "--force-stop", "--force-check")
+
+    codes = [subprocess.run(base + [flag], capture_output=True, timeout=120, cwd="/").returncode
+             for flag in flags]
+
+    assert codes == [7, 0, 0, 0, 7]
