@@ -68,7 +68,8 @@ def prepare(workdir: str) -> dict:
         SCRIPT: ([script], dict(base, PYTHONPATH=pythonpath)),
         BARE_SCRIPT: (shebang(script) + ["-c", "pass"], base),
     }
-    for label, path in ((SHELL_DUMMY, f"{RESOURCE_D}/pacemaker/Dummy"), (DUMMYPY, f"{RESOURCE_D}/heartbeat/dummypy")):
+    anchors = ((SHELL_DUMMY, f"{RESOURCE_D}/pacemaker/Dummy"), (DUMMYPY, f"{RESOURCE_D}/heartbeat/dummypy"))
+    for label, path in anchors:
         if os.path.exists(path):
             contenders[label] = ([path], base)
         else:

@@ -106,7 +106,8 @@ def test_an_edited_source_is_compiled_and_rendered_afresh_never_served_stale(ocf
     metadata = direct(launcher, "meta-data", agent_env, PYTHONVERBOSE="1")
     probe = direct(launcher, "monitor", agent_env)
 
-    assert metadata.returncode == 0 and "<shortdesc lang=\"en\">Edited on this node</shortdesc>" in metadata.stdout
+    assert metadata.returncode == 0
+    assert '<shortdesc lang="en">Edited on this node</shortdesc>' in metadata.stdout
     assert XML_IMPORT in metadata.stderr
     assert probe.returncode == 7
 
@@ -205,7 +206,8 @@ if __name__ == "__main__":
 '''
 
 
-def test_the_launcher_freezes_what_the_interpreter_made_before_the_agent(tmp_path, ocfpy_pythonpath, agent_env):
+def test_the_launcher_freezes_what_the_interpreter_made_before_the_agent(tmp_path, ocfpy_pythonpath,
+                                                                         agent_env):
     # a full collection of the interpreter's own objects cost a probe about 1 ms at start and
     # again at exit; frozen objects are skipped by both
     source = tmp_path / "FreezeProbe"

@@ -58,8 +58,8 @@ def on_this_node(build):
             "/usr/share/doc/python3-ocfpy", "/usr/share/licenses/python3-ocfpy",
             "/usr/share/doc/ocfpy-agents", "/usr/share/licenses/ocfpy-agents"]
     _refuse_to_overwrite(ours)
-    created_dirs = [d for d in (site, os.path.dirname(site), "/usr/lib/ocf/resource.d", "/usr/lib/ocf/lib", "/usr/lib/ocf")
-                    if not os.path.exists(d)]
+    created_dirs = [d for d in (site, os.path.dirname(site), "/usr/lib/ocf/resource.d", "/usr/lib/ocf/lib",
+                                "/usr/lib/ocf") if not os.path.exists(d)]
     dbpath = tempfile.mkdtemp(prefix="ocfpy-rpmdb-")
     try:
         rpm_tool("--dbpath", dbpath, "--nodeps", "-i", *(build.rpms[name] for name in HOST_PACKAGES))
