@@ -136,8 +136,10 @@ class Agent:
         from ocfpy import streams
 
         if action == "meta-data":
-            version = environ.get("OCFPY_OCF_VERSION") or self.ocf_version
-            return streams.print_text(self.metadata("1.0" if version == "1.0" else self.ocf_version))
+            from ocfpy.launch import metadata_variant
+
+            legacy = bool(metadata_variant(environ))
+            return streams.print_text(self.metadata("1.0" if legacy else self.ocf_version))
         if action:
             return streams.print_text(self.usage() + "\n")
         streams.write("stderr", self.usage() + "\n")

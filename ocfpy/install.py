@@ -24,7 +24,10 @@ import subprocess
 import sys
 
 from ocfpy import __version__
+from ocfpy.errors import OCFError
 from ocfpy.launch import CACHE_FORMAT, DEFAULT, LEGACY, metadata_cache_path, source_stamp
+from ocfpy.params import NAME_CHARS
+from ocfpy.state import write_atomic
 
 DEFAULT_PYTHON = "/usr/bin/python3 -sP"
 LAUNCHER = '''#!{python}
@@ -53,8 +56,6 @@ def install_agent(agent: str, *, root: str, ocf_root: str, provider: str, python
     launcher = f"{ocf_root}/resource.d/{provider}/{name}"
     text = _with_shebang(_read(agent), python)
     cache = render_cache(agent, text)  # before anything is written: a failing agent leaves nothing
-    for path in (metadata_cache_path(source), launcher):
-        os.makedirs(os.path.dirname(root + path), exist_ok=True)
     _write(root + source, text, 0o755)
     py_compile.compile(root + source, doraise=True,
                        invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
@@ -65,12 +66,9 @@ def install_agent(agent: str, *, root: str, ocf_root: str, provider: str, python
     return [launcher, source, metadata_cache_path(source)]
 
 
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
-
-
 def _is_word(text: str) -> bool:
     """A plain file name: safe in a path, a Python string and a shell line alike."""
-    return bool(text) and not text.startswith(".") and set(text) <= _WORD_CHARS
+    return bool(text) and not text.startswith(".") and set(text) <= NAME_CHARS
 
 
 def render_cache(agent: str, text: bytes) -> bytes:
@@ -110,12 +108,10 @@ def _with_shebang(text: bytes, python: str) -> bytes:
 
 
 def _write(path: str, data: bytes, mode: int) -> None:
-    """Write through a temporary file and rename, so a running cluster never reads half a file."""
-    temporary = f"{path}.tmp{os.getpid()}"
-    with open(temporary, "wb") as target:
-        target.write(data)
-    os.chmod(temporary, mode)
-    os.replace(temporary, path)
+    """Replace ``path`` atomically (a running cluster never reads half a file), with exactly
+    ``mode``: hacluster must read it whatever the installer's umask."""
+    write_atomic(path, data, mode)
+    os.chmod(path, mode)
 
 
 def main(argv=None) -> int:
@@ -134,7 +130,7 @@ def main(argv=None) -> int:
             for path in install_agent(agent, root=root, ocf_root=args.ocf_root,
                                       provider=args.provider, python=args.python):
                 print(root + path)
-    except (InstallError, OSError, py_compile.PyCompileError) as error:
+    except (InstallError, OCFError, OSError, py_compile.PyCompileError) as error:
         print(f"ocfpy.install: {error}", file=sys.stderr)
         return 1
     return 0

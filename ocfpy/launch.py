@@ -11,6 +11,12 @@ LEGACY = "1.0"
 DEFAULT = ""
 
 
+def metadata_variant(environ) -> str:
+    """Which meta-data the caller asks for: ``LEGACY`` (OCFPY_OCF_VERSION=1.0, for ocf-tester's
+    DTD) or ``DEFAULT`` (the agent's own OCF version)."""
+    return LEGACY if environ.get("OCFPY_OCF_VERSION") == LEGACY else DEFAULT
+
+
 def metadata_cache_path(source: str) -> str:
     """Where :mod:`ocfpy.install` keeps the meta-data rendered from ``source``."""
     directory, name = os.path.split(source)
@@ -61,8 +67,7 @@ def launch(launcher: str, source: str, argv=None, environ=None) -> int:
     argv = sys.argv if argv is None else argv
     environ = os.environ if environ is None else environ
     if len(argv) > 1 and argv[1] == "meta-data":
-        variant = LEGACY if environ.get("OCFPY_OCF_VERSION") == LEGACY else DEFAULT
-        text = cached_metadata(source, variant)
+        text = cached_metadata(source, metadata_variant(environ))
         if text is not None:
             from ocfpy import streams
 

@@ -6,7 +6,8 @@ TYPES = ("string", "integer", "boolean", "select")
 TRUE_WORDS = frozenset(("true", "on", "yes", "y", "1"))
 FALSE_WORDS = frozenset(("false", "off", "no", "n", "0"))
 
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+#: The characters of a plain name: a parameter, an agent type, a provider.
+NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
 
 def is_true(value: object) -> bool:
@@ -85,7 +86,7 @@ class Parameter:
 
     def _check_declaration(self) -> None:
         where = f"Parameter {self.name!r}"
-        if not self.name or not set(self.name) <= _NAME_CHARS:
+        if not self.name or not set(self.name) <= NAME_CHARS:
             raise ValueError(f"{where}: a name uses letters, digits, '_', '-' and '.' only")
         if self.type not in TYPES:
             raise ValueError(f"{where}: type must be one of {', '.join(TYPES)}, not {self.type!r}")
