@@ -57,8 +57,10 @@ def install_agent(agent: str, *, root: str, ocf_root: str, provider: str, python
     text = _with_shebang(_read(agent), python)
     cache = render_cache(agent, text)  # before anything is written: a failing agent leaves nothing
     _write(root + source, text, 0o755)
-    py_compile.compile(root + source, doraise=True,
-                       invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    bytecode = py_compile.compile(root + source, doraise=True,
+                                  invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    os.chmod(os.path.dirname(bytecode), 0o755)  # py_compile leaves both to the umask
+    os.chmod(bytecode, 0o644)
     _write(root + metadata_cache_path(source), cache, 0o644)
     relative = os.path.relpath(source, os.path.dirname(launcher))  # the tree can move (chroots, labs)
     text = LAUNCHER.format(python=python, provider=provider, name=name, source=source, relative=relative)

@@ -16,13 +16,13 @@ AGENTS = ("Dummy", "Stateful")
 XML_IMPORT = "import 'xml.etree.ElementTree'"
 
 
-def install(ocf_root, pythonpath, *agents, python=None) -> subprocess.CompletedProcess:
+def install(ocf_root, pythonpath, *agents, python=None, umask=0o022) -> subprocess.CompletedProcess:
     """ocfpy.install run by the agents' own interpreter: bytecode is only used by its version."""
     command = ["/usr/bin/python3", "-m", "ocfpy.install", "--ocf-root", str(ocf_root), *agents]
     if python:
         command += ["--python", python]
     return subprocess.run(command, env={"PATH": os.environ["PATH"], "PYTHONPATH": pythonpath},
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, umask=umask)
 
 
 @pytest.fixture
@@ -150,6 +150,18 @@ def test_python_option_sets_both_interpreter_lines(tmp_path, ocfpy_pythonpath, r
     assert result.returncode == 0, result.stderr
     for path in ("resource.d/ocfpy/Dummy", "lib/ocfpy/Dummy.py"):
         assert (tmp_path / "ocf" / path).read_text().startswith("#!/usr/bin/python3 -I\n")
+
+
+def test_files_get_their_modes_whatever_the_installers_umask(tmp_path, ocfpy_pythonpath, readable_agents):
+    result = install(tmp_path / "ocf", ocfpy_pythonpath, os.path.join(readable_agents, "Dummy"), umask=0o077)
+
+    assert result.returncode == 0, result.stderr
+    pyc = f"lib/ocfpy/__pycache__/Dummy.{sys.implementation.cache_tag}.pyc"
+    expected = {"resource.d/ocfpy": 0o755, "resource.d/ocfpy/Dummy": 0o755, "lib/ocfpy": 0o755,
+                "lib/ocfpy/Dummy.py": 0o755, "lib/ocfpy/__pycache__": 0o755, pyc: 0o644,
+                "lib/ocfpy/__pycache__/Dummy.meta-data": 0o644}
+    modes = {path: os.stat(tmp_path / "ocf" / path).st_mode & 0o777 for path in expected}
+    assert modes == expected
 
 
 @pytest.mark.parametrize("agent, message", [
