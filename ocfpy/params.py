@@ -50,12 +50,14 @@ class Parameter:
         secret: the value never appears in a log line or an exit reason.
         multiline: accept CR and LF in the value (refused by default).
         check: a callable ``check(value) -> None`` raising ValueError with a message.
+        identifies: the value names what the agent manages (a device, a directory, a pidfile,
+            a state path): without a usable value, stop and monitor cannot find the state.
     """
 
     __slots__ = (
         "name", "type", "shortdesc", "longdesc", "default", "required", "choices",
         "minimum", "maximum", "unique_group", "reloadable", "deprecated", "replaced_with",
-        "deprecated_desc", "secret", "multiline", "check",
+        "deprecated_desc", "secret", "multiline", "check", "identifies",
     )
 
     def __init__(
@@ -64,6 +66,7 @@ class Parameter:
         minimum: "int | None" = None, maximum: "int | None" = None, unique_group: "str | None" = None,
         reloadable: bool = False, deprecated: bool = False, replaced_with: tuple = (),
         deprecated_desc: str = "", secret: bool = False, multiline: bool = False, check=None,
+        identifies: bool = False,
     ):
         self.name = name
         self.type = type
@@ -82,6 +85,7 @@ class Parameter:
         self.secret = secret
         self.multiline = multiline
         self.check = check
+        self.identifies = identifies
         self._check_declaration()
 
     def _check_declaration(self) -> None:
