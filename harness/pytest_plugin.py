@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import signal
 import shutil
 import tempfile
 
@@ -39,17 +41,35 @@ def ocf_agent_env(ocf_pythonpath, tmp_path):
     return {"PYTHONPATH": ocf_pythonpath, "HA_RSCTMP": str(rsctmp)}
 
 
+STOP_TIMEOUT_MS = 20000  # execd's default timeout, for the teardown's stops
+
+
 @pytest.fixture
 def ocf_run(ocf_agent_env, tmp_path):
-    """ocf_run(agent, action, **Operation fields) -> harness.execd.Result, run as pacemaker-execd would."""
+    """ocf_run(agent, action, **Operation fields) -> harness.execd.Result, run as pacemaker-execd would.
+
+    At teardown, whatever the test's outcome, every instance the test started and did not stop
+    (stop returned 0) is stopped with the parameters of its start, then every process the agent
+    left (they carry this test's OCFPY_CHECK_TOKEN) is killed."""
+    from harness.check.hygiene import kill_marked
+    from harness.check.session import TOKEN_VARIABLE
+    from harness.check.tracking import StartedInstances
     from harness.execd import Operation, run
+
+    token, started = secrets.token_hex(8), StartedInstances()
 
     def runner(agent, action, *, extra_env=None, **fields):
         fields.setdefault("cwd", str(tmp_path))
-        operation = Operation(agent=str(agent), action=action, extra_env={**ocf_agent_env, **(extra_env or {})}, **fields)
-        return run(operation)
+        env = {**ocf_agent_env, TOKEN_VARIABLE: token, **(extra_env or {})}
+        operation = Operation(agent=str(agent), action=action, extra_env=env, **fields)
+        started.before(operation)
+        result = run(operation)
+        started.after(result)
+        return result
 
-    return runner
+    yield runner
+    started.stop_all(STOP_TIMEOUT_MS)
+    kill_marked(token)
 
 
 @pytest.fixture
@@ -61,6 +81,11 @@ def ocf_check(ocf_agent_env):
     def checker(agent, params=None, *, extra_env=None, **fields):
         config = Config(agent=str(agent), params=dict(params or {}),
                         extra_env={**ocf_agent_env, **(extra_env or {})}, **fields)
-        return check_agent(config)
+        log = check_agent(config)  # cleans up after the agent however the run ends
+        if log.signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        if log.crash is not None:
+            raise log.crash
+        return log
 
     return checker

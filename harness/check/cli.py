@@ -10,6 +10,7 @@ from typing import Optional
 from harness.execd import AgentSpecError, OperationError
 
 from harness.check import report
+from harness.check.ending import EXIT_INTERNAL
 from harness.check.findings import INFO, WARNING
 from harness.check.runner import check_agent
 from harness.check.session import Config
@@ -26,7 +27,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ocfpy-check",
         description="Check an OCF resource agent against what Pacemaker really does (ocf-tester's successor).",
-        epilog="Exit status: 0 when no check failed, 1 when one did, 2 for a bad command line.")
+        epilog="Exit status: 0 when no check failed, 1 when one did (or --max-time was reached), 2 for a bad "
+               "command line, 3 when ocfpy-check itself failed, 128+N when signal N ended the run (143 SIGTERM, "
+               "130 SIGINT, 129 SIGHUP). However the run ends, the agent's stop runs for every instance the run "
+               "started, leftovers are killed and the report so far is written.")
     p.add_argument("agent", help="the agent: a path, or ocf:PROVIDER:TYPE looked up in OCF_RA_PATH")
     p.add_argument("-n", dest="instance", default="ocfpy-check", metavar="NAME", help="resource name (OCF_RESOURCE_INSTANCE)")
     p.add_argument("-o", dest="params", action="append", default=[], metavar="NAME=VALUE",
@@ -42,6 +46,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=report.FORMATS, default="text", help="report format (default text)")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="cap every action's timeout (default: as advertised)")
+    p.add_argument("--max-time", type=float, metavar="SECONDS",
+                   help="limit for the whole run: then clean up and report the error run.max-time")
+    p.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="independent suites run at once, each on its own resource instance (default 2); "
+                        "--jobs 1 runs everything in order, for agents whose instances share a port or mount point")
     p.add_argument("--ra-path", metavar="DIRS", help="OCF_RA_PATH for ocf:PROVIDER:TYPE lookups")
     p.add_argument("--schema", metavar="FILE", help="the OCF 1.1 ra-api.rng to validate against (default: ocfpy's copy)")
     p.add_argument("--legacy", action="store_true", help="report ocf-tester's DTD and resource-agents' RNG as warnings")
@@ -56,15 +65,20 @@ def config_from(args: argparse.Namespace) -> Config:
         env["HA_debug"] = "1"
     if args.trace:
         env["OCF_TRACE_RA"] = "1"
-    if args.timeout is not None and args.timeout <= 0:
-        raise UsageError("--timeout must be more than 0 seconds")
+    for option, value in (("--timeout", args.timeout), ("--max-time", args.max_time)):
+        if value is not None and not value > 0:
+            raise UsageError(f"{option} must be more than 0 seconds")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
     return Config(
         agent=args.agent, params=name_value_pairs(args.params, "-o", UsageError),
         instance=args.instance, second_params=name_value_pairs(args.second, "-O", UsageError),
         ra_path=args.ra_path, extra_env=env, timeout_cap_ms=int(args.timeout * 1000) if args.timeout else None,
         ocf11_schema=args.schema, legacy_severity=WARNING if args.legacy else INFO,
         pacemaker_version=args.pacemaker_version, robustness=args.robustness,
-        verbose=sys.stdout if (args.verbose or args.trace) and args.format == "text" and not args.output else None)
+        verbose=sys.stdout if (args.verbose or args.trace) and args.format == "text" and not args.output else None,
+        progress=sys.stderr if args.format == "text" and not args.quiet else None,
+        max_time_s=args.max_time, jobs=args.jobs)
 
 
 def main(argv: Optional[list] = None) -> int:
@@ -77,7 +91,7 @@ def main(argv: Optional[list] = None) -> int:
     except (UsageError, AgentSpecError, OperationError) as bad:
         print(f"ocfpy-check: {bad}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:  # check_agent has already cleaned up after the agent
+    except KeyboardInterrupt:  # before check_agent took over the signals
         print("ocfpy-check: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. piped into head: stop quietly
@@ -95,4 +109,15 @@ def main(argv: Optional[list] = None) -> int:
         print(report.as_text(log, quiet=True), end="")
     else:
         sys.stdout.write(text)
+    return exit_status(log)
+
+
+def exit_status(log) -> int:
+    """How the run ended: a signal as 128+N, a crash of the check as 3, otherwise failed or passed."""
+    if log.signum:
+        print(f"ocfpy-check: interrupted by {log.ended}; the agent was cleaned up after", file=sys.stderr)
+        return 128 + log.signum
+    if log.ended == "error":
+        print(f"ocfpy-check: internal error: {type(log.crash).__name__}: {log.crash}", file=sys.stderr)
+        return EXIT_INTERNAL
     return EXIT_FAILED if log.failed else EXIT_PASSED

@@ -40,8 +40,9 @@ def check_parallel(session: Session) -> None:
         return
     names = [f"{session.config.instance}-a", f"{session.config.instance}-b"]
     kwargs = {name: _instance_ops(session, name) for name in names}
-    running = [session.spawn("start", **kwargs[name]) for name in names]
-    results = [session.record(f"start {name} (in parallel)", handle.wait()) for name, handle in zip(names, running)]
+    steps = [f"start {name} (in parallel)" for name in names]
+    running = [session.spawn(step, "start", **kwargs[name]) for step, name in zip(steps, names)]
+    results = [session.record(step, session.wait(handle)) for step, handle in zip(steps, running)]
     started = [name for name, result in zip(names, results)
                if session.expect("concurrency.parallel", f"parallel start of {name}", result, (0,), lifecycle.FIX_START)]
     for name in started:

@@ -42,6 +42,9 @@ class CheckLog:
     checks: dict = field(default_factory=dict)   # check name -> list[Finding]
     skipped: dict = field(default_factory=dict)  # check name -> reason
     actions: int = 0  # agent actions run
+    ended: Optional[str] = None  # how a run that did not finish ended: SIGTERM, max-time, error...
+    signum: Optional[int] = None  # the signal that ended it, if one did
+    crash: Optional[BaseException] = None  # the check's own exception, when ended == "error"
 
     def ran(self, check: str) -> None:
         self.checks.setdefault(check, [])

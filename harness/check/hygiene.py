@@ -74,8 +74,10 @@ def result_findings(step: str, result: Result) -> list:
 
 
 # -- processes ------------------------------------------------------------------------------
-def agent_processes(token: str) -> list:
-    """(pid, pgid, sid, cmdline, fds) of live processes whose environment carries the token."""
+def agent_processes(token: str, prefix: bool = False) -> list:
+    """(pid, pgid, sid, cmdline, fds) of live processes whose environment carries the token.
+
+    With prefix, also those of the run's other instances (their tokens are token-NAME)."""
     marker = f"{TOKEN_VARIABLE}={token}".encode()
     found = []
     for entry in os.listdir("/proc"):
@@ -83,8 +85,9 @@ def agent_processes(token: str) -> list:
             continue
         try:
             with open(f"/proc/{entry}/environ", "rb") as handle:
-                if marker not in handle.read().split(b"\0"):
-                    continue
+                variables = handle.read().split(b"\0")
+            if marker not in variables and not (prefix and any(v.startswith(marker + b"-") for v in variables)):
+                continue
             with open(f"/proc/{entry}/stat", "rb") as handle:
                 stat = handle.read().rsplit(b")", 1)[1].split()
             if stat[0] in (b"Z", b"X"):
@@ -142,10 +145,17 @@ def check_cwd(session: Session) -> None:
                      "use absolute paths (HA_RSCTMP, /run, /var/lib/...) instead of the cwd")
 
 
-def kill_leftovers(session: Session) -> None:
-    """Clean up after the agent (processes carrying this run's token only)."""
-    for pid, *_rest in agent_processes(session.token):
+def kill_leftovers(session: Session) -> list:
+    """Kill what the agent left (processes carrying one of this run's tokens only); their pids."""
+    return kill_marked(session.token)
+
+
+def kill_marked(token: str) -> list:
+    """SIGKILL every process whose environment carries the token (or token-NAME); their pids."""
+    leftovers = [pid for pid, *_rest in agent_processes(token, prefix=True)]
+    for pid in leftovers:
         _kill(pid)
+    return leftovers
 
 
 def _kill(pid: int) -> Optional[bool]:

@@ -62,7 +62,8 @@ def as_dict(log: CheckLog) -> dict:
         "agent": log.agent,
         "passed": not log.failed,
         "summary": {"checks": len(log.checks), "errors": log.count(ERROR), "warnings": log.count(WARNING),
-                    "info": log.count(INFO), "skipped": len(log.skipped), "actions": log.actions},
+                    "info": log.count(INFO), "skipped": len(log.skipped), "actions": log.actions,
+                    "ended": log.ended},
         "checks": checks,
     }
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from harness.check import concurrency, hygiene, lifecycle, metadata, robustness, suites
+from harness.check.ending import MAX_TIME, RunEnded
 from harness.check.findings import ERROR, CheckLog, Finding
 from harness.check.session import Config, Session
 
 
 def check_agent(config: Config) -> CheckLog:
-    """Run every check on config.agent; the CheckLog holds what ran and what was found."""
+    """Run every check on config.agent; the CheckLog holds what ran and what was found.
+
+    However the run ends (done, a signal, --max-time, a crash of the check), the agent's stop runs
+    for every instance the run may have left running, then whatever still carries the run's token
+    is killed and the run's temporary files are removed; log.ended says how an early end came."""
     session = Session(config, CheckLog(config.agent))
     log = session.log
     if not session.ref.found:
@@ -16,23 +21,68 @@ def check_agent(config: Config) -> CheckLog:
                         "give a path to the agent or ocf:PROVIDER:TYPE of an installed one"))
         session.close()
         return log
-    session.observers.append(hygiene.ExitReasonHygiene(session))
+    session.guard.install()
     try:
-        metadata.check_metadata(session)
-        if _not_executable(session):
-            return log
-        if lifecycle.run_lifecycle(session, suites.run_while_running):
-            for check in NEED_A_START:
-                check(session)
-        else:
-            for name in SKIPPED_WITHOUT_START:
-                log.skip(name, "start failed")
-        hygiene.check_cwd(session)
+        _run_checks(session)
+    except RunEnded as ended:
+        session.end(ended)
+    except Exception as crash:  # a bug of the check itself: still clean up and report
+        session.end(RunEnded("error"))
+        log.crash = crash
     finally:
-        log.actions = len(session.results)
-        hygiene.kill_leftovers(session)
-        session.close()
+        with session.guard.shielded():
+            _clean_up(session)
+        session.guard.restore()
+    if session.ended is None and session.guard.pending is not None:  # a signal during the final clean-up
+        session.end(session.guard.pending)
+    if session.ended is not None:
+        _report_end(session)
     return log
+
+
+def _run_checks(session: Session) -> None:
+    log = session.log
+    session.observers.append(hygiene.ExitReasonHygiene(session))
+    metadata.check_metadata(session)
+    if _not_executable(session):
+        return
+    if lifecycle.run_lifecycle(session, suites.run_while_running):
+        for check in NEED_A_START:
+            check(session)
+    else:
+        for name in SKIPPED_WITHOUT_START:
+            log.skip(name, "start failed")
+    hygiene.check_cwd(session)
+
+
+def _clean_up(session: Session) -> None:
+    session.stopped = session.clean_up()
+    session.log.actions = len(session.results)
+    session.killed = hygiene.kill_leftovers(session)
+    session.close()
+
+
+def _report_end(session: Session) -> None:
+    """The finding that says the run was cut short, how, and what the clean-up did."""
+    ended, log = session.ended, session.log
+    log.ended, log.signum = ended.how, ended.signum
+    done = f"after {session.count} actions"
+    if session.results:
+        done += f" (last finished: {session.results[-1][0]})"
+    cleaned = "; clean-up: " + (", ".join(f"stop of {name} rc {result.rc}" for name, result in session.stopped)
+                                or "no instance was left to stop")
+    if session.killed:
+        cleaned += f", killed leftover pid(s) {', '.join(map(str, session.killed))}"
+    if ended.how == MAX_TIME:
+        log.add(Finding("run.max-time", ERROR, f"the run reached --max-time {session.config.max_time_s:g}s {done}{cleaned}",
+                        "find the slow action in the progress lines and make it finish well within its timeout, "
+                        "or give the run more time with --max-time"))
+    elif ended.how == "error":
+        log.add(Finding("run.crashed", ERROR, f"ocfpy-check itself failed {done}: {type(log.crash).__name__}: {log.crash}{cleaned}",
+                        "a bug in ocfpy-check, not in the agent: report it with this line"))
+    else:
+        log.add(Finding("run.interrupted", ERROR, f"the run was interrupted by {ended.how} {done}{cleaned}",
+                        "nothing in the agent: the checks after the interruption did not run; run the check to its end"))
 
 
 def _not_executable(session: Session) -> bool:

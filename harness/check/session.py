@@ -6,13 +6,17 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, TextIO
 
-from harness.execd import ExecStatus, Operation, Result, Running, resolve_agent, run, spawn
-from harness.execd.codes import ocf_name
+from harness.execd import ExecStatus, Operation, Result, Running, resolve_agent, spawn
+from harness.execd.codes import ocf_name, readable_interval
 
+from harness.check.ending import MAX_TIME, RunEnded, SignalGuard
 from harness.check.findings import ERROR, INFO, CheckLog, Finding
+from harness.check.tracking import StartedInstances
 
 TOKEN_VARIABLE = "OCFPY_CHECK_TOKEN"  # marks every process the agent starts, to find leftovers
 DEFAULT_MONITOR_INTERVAL_MS = 10000
@@ -34,6 +38,10 @@ class Config:
     pacemaker_version: str = "2.1.5"
     robustness: bool = True
     verbose: Optional[TextIO] = None
+    progress: Optional[TextIO] = None  # one line per action as it starts (ocfpy-check's stderr in text mode)
+    max_time_s: Optional[float] = None  # the whole run's limit; then clean up and report run.max-time
+    jobs: int = 2  # independent suites at once, each on its own instance; 1 keeps everything serial
+
 
 
 class Session:
@@ -49,6 +57,16 @@ class Session:
         self.results: list = []  # (step, Result)
         self.observers: list = []  # callables(step, result) run on every result (hygiene)
         self.timed_out: set = set()  # actions already reported under exec.timeout
+        self.guard = SignalGuard()
+        self.began = time.monotonic()
+        self.deadline = self.began + config.max_time_s if config.max_time_s else None
+        self.ended: Optional[RunEnded] = None  # set once the run must stop (every lane sees it)
+        self.lock = threading.Lock()
+        self.started = StartedInstances()
+        self.in_flight: set = set()  # Running handles not yet finished
+        self.count = 0  # actions started
+        self.stopped: list = []  # (instance, Result) of the clean-up stops
+        self.killed: list = []  # pids the clean-up killed
 
     def close(self) -> None:
         shutil.rmtree(self.cwd, ignore_errors=True)
@@ -80,10 +98,65 @@ class Session:
 
     def run(self, step: str, action: str, **kwargs) -> Result:
         """Run one action to completion and record it under the step's name."""
-        return self.record(step, run(self.operation(action, **kwargs)))
+        return self.record(step, self.wait(self.spawn(step, action, **kwargs)))
 
-    def spawn(self, action: str, **kwargs) -> Running:
-        return spawn(self.operation(action, **kwargs))
+    def spawn(self, step: str, action: str, **kwargs) -> Running:
+        """Start one action (announced on the progress stream); finish it with wait()."""
+        if self.ended is not None:
+            raise self.ended
+        op = self.operation(action, **kwargs)
+        with self.lock:
+            self.count += 1
+        self.started.before(op)
+        self.announce(step, op)
+        handle = spawn(op)
+        with self.lock:
+            self.in_flight.add(handle)
+        return handle
+
+    def wait(self, handle: Running) -> Result:
+        """The handle's result; raises RunEnded (after killing the action) once the run must end."""
+        try:
+            result = handle.wait(self.time_left())
+        except TimeoutError:
+            self.end(RunEnded(MAX_TIME))
+            result = None
+        except BaseException as ended:
+            self.end(ended if isinstance(ended, RunEnded) else RunEnded(type(ended).__name__))
+            with self.guard.shielded():
+                handle.cancel()
+            raise
+        finally:
+            with self.lock:
+                self.in_flight.discard(handle)
+        if self.ended is not None:
+            with self.guard.shielded():
+                handle.cancel()
+            raise self.ended
+        self.started.after(result)
+        return result
+
+    def time_left(self) -> Optional[float]:
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    def end(self, ended: RunEnded) -> RunEnded:
+        """The first reason to end is the one reported."""
+        with self.lock:
+            if self.ended is None:
+                self.ended = ended
+        return self.ended
+
+    def announce(self, step: str, op: Operation) -> None:
+        if self.config.progress is not None:
+            print(f"ocfpy-check: [{self.count}] {time.monotonic() - self.began:6.2f}s {step}: {op.action} "
+                  f"(timeout {readable_interval(op.timeout_ms)})", file=self.config.progress, flush=True)
+
+    def clean_up(self) -> list:
+        """Stop every instance the run may have left running (each within stop's timeout); (instance, Result)."""
+        with self.guard.shielded():
+            for handle in list(self.in_flight):
+                handle.cancel()
+            return self.started.stop_all(self.timeout_ms("stop"), lambda op: self.announce("clean-up", op))
 
     def record(self, step: str, result: Result) -> Result:
         self.results.append((step, result))

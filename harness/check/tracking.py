@@ -1,0 +1,44 @@
+"""Which resource instances a run may have left running, and the stops that end them whatever happened."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Callable
+
+from harness.execd import Operation, Result, run
+
+MIGHT_START = ("start", "promote", "migrate_from", "reload-agent", "reload")  # may leave the resource running
+
+
+class StartedInstances:
+    """Each instance (and node) whose last start-like action was not followed by a stop that returned 0."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ops: dict = {}  # (agent path, instance, node) -> the Operation that may have left it running
+
+    @staticmethod
+    def key(op: Operation) -> tuple:
+        return (str(op.agent), op.instance, op.node)
+
+    def before(self, op: Operation) -> None:
+        if op.action in MIGHT_START:
+            with self.lock:
+                self.ops[self.key(op)] = op
+
+    def after(self, result: Result) -> None:
+        if result.op.action == "stop" and result.ok:
+            with self.lock:
+                self.ops.pop(self.key(result.op), None)
+
+    def stop_all(self, stop_timeout_ms: int, announce: Callable[[Operation], None] = lambda op: None) -> list:
+        """Run the agent's stop for every instance left, with its parameters; [(instance, Result)]."""
+        with self.lock:
+            left, self.ops = sorted(self.ops.items()), {}
+        stopped = []
+        for _key, op in left:
+            stop = replace(op, action="stop", interval_ms=0, check_level=None, extra_args=(), timeout_ms=stop_timeout_ms)
+            announce(stop)
+            stopped.append((op.instance, run(stop)))
+        return stopped
