@@ -28,7 +28,8 @@ def check_validate(session: Session) -> None:
     result = session.run("validate-all", "validate-all")
     if result.rc == 3 and not (session.md and session.md.advertises("validate-all")):
         session.log.ran("lifecycle.validate-all")
-        session.note("lifecycle.validate-all", INFO, "validate-all is not implemented (optional)", action="validate-all")
+        session.note("lifecycle.validate-all", INFO, "validate-all is not implemented (optional)",
+                     "implement validate-all: pcs and crm_resource --validate run it", "validate-all")
         return
     session.expect("lifecycle.validate-all", "validate-all", result, (0,),
                    "validate-all returns 0 for a valid configuration; pass the agent's required parameters with -o")
@@ -138,7 +139,8 @@ def run_lifecycle(session: Session, suites_while_running=None) -> bool:
     ensure_stopped(session)
     check_stopped(session)
     if not check_started_cycle(session):
-        session.note("lifecycle.start", INFO, "the checks of a running resource were skipped because start failed")
+        session.note("lifecycle.start", INFO, "the checks of a running resource were skipped because start failed",
+                     "make start succeed with the parameters given (-o name=value), then check again")
         stop(session, "stop after the failed start")
         hygiene.check_after_stop(session, "after the failed start")
         return False

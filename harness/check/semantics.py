@@ -29,9 +29,12 @@ def _ocf_version(md: MetaData) -> list:
     if md.ocf_version in (None, "1.1"):
         return []
     if md.ocf_version == "1.0":
+        if not (md.advertises("reload") or md.advertises("reload-agent")):
+            return []  # nothing differs between 1.0 and 1.1 for an agent without a reload
         return [_finding("metadata.ocf-version", WARNING,
                          "<version>1.0</version>: Pacemaker uses legacy reload and never reload-agent",
-                         "declare <version>1.1</version> unless you need OCF 1.0 semantics")]
+                         "declare <version>1.1</version> with reload-agent and reloadable parameters, "
+                         "unless you need OCF 1.0's reload (every non-unique parameter reloadable)")]
     return [_finding("metadata.ocf-version", ERROR, f"<version>{md.ocf_version}</version> is not an OCF version",
                      "the first child <version> is the OCF version (1.1); put the agent's own version in resource-agent@version")]
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from harness.execd import ExecStatus
+
 from harness.check import lifecycle
-from harness.check.findings import ERROR
+from harness.check.findings import ERROR, WARNING
 from harness.check.session import Session
 
 CLONE_META = {"clone": "0", "clone_max": "2", "clone_node_max": "1", "globally_unique": "false"}
@@ -35,17 +37,22 @@ def run_while_running(session: Session) -> None:
 
 
 def check_notify(session: Session) -> None:
-    advertised = bool(session.md and session.md.advertises("notify"))
     instance = session.config.instance
+    if not _advertised(session, "notify"):
+        presence = session.run("notify (presence)", "notify", meta=notify_meta("post", "start", instance))
+        _unadvertised(session, "notify", presence)
+        session.log.skip("suite.notify", "notify is not advertised")
+        return
     for kind in ("pre", "post"):
         result = session.run(f"notify ({kind}-start)", "notify", meta=notify_meta(kind, "start", instance))
-        if result.rc == 3 and not advertised:
-            session.log.skip("suite.notify", "notify is not implemented (optional)")
-            return
         if result.rc == 3:
             _advertised_unimplemented(session, "notify")
             return
         session.expect("suite.notify", f"{kind}-start notify", result, (0,), "notify returns 0 (it may do nothing)")
+
+
+def _advertised(session: Session, action: str) -> bool:
+    return bool(session.md and session.md.advertises(action))
 
 
 def _advertised_unimplemented(session: Session, action: str) -> None:
@@ -53,14 +60,27 @@ def _advertised_unimplemented(session: Session, action: str) -> None:
                  f"implement {action} or remove it from the meta-data", action)
 
 
+def _unadvertised(session: Session, action: str, presence) -> None:
+    """An optional action the meta-data leaves out but the agent answers with 0: its own warning."""
+    session.log.ran("metadata.unadvertised")
+    if presence.status == ExecStatus.DONE and presence.rc == 0:
+        session.note("metadata.unadvertised", WARNING, f"the agent implements {action} (it returned 0) but does not advertise it",
+                     f'advertise it in the meta-data (<action name="{action}" timeout="..."/>) so tools and users '
+                     f"know it exists, or answer {action} with 3", action)
+
+
 def check_promotable(session: Session) -> None:
-    """ocf-tester's presence probes, then the promotable sequence with Promoted/Unpromoted monitors."""
+    """Where promote or demote is advertised: ocf-tester's presence probes, then the promotable sequence."""
+    if not (_advertised(session, "promote") or _advertised(session, "demote")):
+        _unadvertised(session, "demote", session.run("demote (presence)", "demote", meta=PROMOTABLE_META))
+        session.log.skip("suite.promotable", "promote and demote are not advertised (not promotable)")
+        return
     demoted = session.run("demote (presence)", "demote", meta=PROMOTABLE_META)
     promoted = session.run("promote (presence)", "promote", meta=PROMOTABLE_META)
     has_demote, has_promote = demoted.rc != 3, promoted.rc != 3
     if not has_demote and not has_promote:
         for action in ("promote", "demote"):
-            if session.md and session.md.advertises(action):
+            if _advertised(session, action):
                 _advertised_unimplemented(session, action)
         session.log.skip("suite.promotable", "promote and demote are not implemented (not promotable)")
         return

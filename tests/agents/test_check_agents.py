@@ -81,6 +81,15 @@ def test_broken_agent_is_caught_by_its_named_finding(name, tmp_path, readable):
 
     found = {f.check for f in log.findings if f.severity == severity}
     assert set(expected) <= found, log.text(verbose=True)
+    assert all(f.fix for f in log.findings), "every finding names the fix"
+
+
+@pytest.mark.parametrize("name", ["UnknownActionTwo", "NotifyUnadvertised", "ExtraArgumentsRejected"])
+def test_optional_actions_that_are_not_advertised_give_no_errors(name, tmp_path, readable):
+    log = check(readable / "broken-agents" / name, tmp_path)
+
+    assert log.errors == [], log.text()
+    assert "suite.notify" in log.skipped and "suite.promotable" in log.skipped
 
 
 def test_a_hung_action_costs_its_advertised_timeout_not_forever(tmp_path):

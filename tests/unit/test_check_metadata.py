@@ -50,7 +50,9 @@ def extra_action(attrs: str) -> str:
     ("<resource-agent", "metadata.well-formed", ERROR),
     (MINIMAL.replace("A sample agent.", "a < b & c"), "metadata.well-formed", ERROR),
     (MINIMAL.replace("resource-agent", "agent"), "metadata.schema", ERROR),
-    (edit("<version>1.1</version>", "<version>1.0</version>"), "metadata.ocf-version", WARNING),
+    (edit("<version>1.1</version>", "<version>1.0</version>").replace(
+        '<action name="meta-data" timeout="5s"/>', '<action name="meta-data" timeout="5s"/><action name="reload" timeout="5s"/>'),
+     "metadata.ocf-version", WARNING),
     (edit("<version>1.1</version>", "<version>0.1.0</version>"), "metadata.ocf-version", ERROR),
     (edit('<action name="stop" timeout="20s"/>\n', ""), "metadata.mandatory-actions", ERROR),
     (edit('<action name="start" timeout="20s"/>', '<action name="start"/>'), "metadata.action-timeout", ERROR),
