@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 from harness.check import concurrency, hygiene, lifecycle, metadata, robustness, suites
 from harness.check.ending import MAX_TIME, RunEnded
 from harness.check.findings import ERROR, WARNING, CheckLog, Finding
@@ -42,6 +45,8 @@ def check_agent(config: Config) -> CheckLog:
 
 def _run_checks(session: Session) -> None:
     log = session.log
+    if _cannot_run(session):
+        return
     session.observers.append(hygiene.ExitReasonHygiene(session))
     metadata.check_metadata(session)
     if _not_executable(session):
@@ -83,6 +88,20 @@ def _report_end(session: Session) -> None:
     else:
         log.add(Finding("run.interrupted", ERROR, f"the run was interrupted by {ended.how} {done}{cleaned}",
                         "nothing in the agent: the checks after the interruption did not run; run the check to its end"))
+
+
+def _cannot_run(session: Session) -> bool:
+    """A directory or a file without x bits: one finding, nothing run."""
+    path = session.ref.path
+    if os.path.isdir(path):
+        problem = "is a directory"
+    elif not os.access(path, os.X_OK):
+        problem = f"is not executable (mode {stat.S_IMODE(os.stat(path).st_mode):03o})"
+    else:
+        return False
+    session.note("exec.not-executable", ERROR, f"{path} {problem}: execd cannot run it",
+                 "give the path of the agent's executable file; chmod 755 it")
+    return True
 
 
 def _not_executable(session: Session) -> bool:

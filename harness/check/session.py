@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, TextIO
 
-from harness.execd import ExecStatus, Operation, Result, Running, resolve_agent, spawn
+from harness.execd import AgentSpecError, ExecStatus, Operation, Result, Running, resolve_agent, spawn
 from harness.execd.codes import ocf_name, readable_interval
 
 from harness.check.ending import MAX_TIME, RunEnded, SignalGuard
@@ -44,12 +44,21 @@ class Config:
 
 
 
+def agent_path(agent: str) -> str:
+    """A bare name that exists as a file is that file; a path that does not exist is a usage error."""
+    if isinstance(agent, str) and "/" not in agent and agent not in (".", "..") and os.path.lexists(agent):
+        return "./" + agent
+    if isinstance(agent, str) and ("/" in agent or ":" not in agent) and not os.path.lexists(agent):
+        raise AgentSpecError(f"{agent}: no such file" + ("" if "/" in agent else " (nor ocf:PROVIDER:TYPE)"))
+    return agent
+
+
 class Session:
     """Runs actions of one agent with the executor, records results, turns surprises into Findings."""
 
     def __init__(self, config: Config, log: CheckLog) -> None:
         self.config, self.log = config, log
-        self.ref = resolve_agent(config.agent, config.ra_path)
+        self.ref = resolve_agent(agent_path(config.agent), config.ra_path)
         self.md = None  # MetaData, once the meta-data check parsed it
         self.token = secrets.token_hex(8)
         self.cwd = tempfile.mkdtemp(prefix="ocfpy-check-cwd-")

@@ -88,6 +88,39 @@ def test_missing_agent_is_a_failed_check_not_a_crash(rsctmp):
     assert done.returncode == 1 and "exec.not-installed" in done.stdout
 
 
+def test_a_bare_name_that_exists_as_a_file_is_that_file(rsctmp, tmp_path):
+    shutil.copy(BROKEN / "Good", tmp_path / "Garbage")
+    shutil.copy(BROKEN / "base.sh", tmp_path / "base.sh")
+
+    done = ocfpy_check("-q", "-n", "cli-bare", rsctmp, "Garbage", cwd=tmp_path)
+
+    assert done.returncode == 0 and done.stdout.startswith("Garbage passed all tests ("), done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("agent", ["./nothere", "nothere", "/no/such/dir/Agent"])
+def test_a_missing_path_is_a_usage_error_of_one_line(agent, tmp_path):
+    done = ocfpy_check(agent, cwd=tmp_path)
+
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"ocfpy-check: {agent}: no such file") and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("kind", ["directory", "mode 644"])
+def test_a_directory_or_a_file_without_x_bits_is_one_finding(kind, rsctmp, tmp_path):
+    target = tmp_path / "Agent"
+    if kind == "directory":
+        target.mkdir()
+    else:
+        shutil.copy(BROKEN / "Good", target)
+        target.chmod(0o644)
+
+    done = ocfpy_check("--format", "json", rsctmp, str(target))
+
+    findings = [f for c in json.loads(done.stdout)["checks"] for f in c["findings"]]
+    assert done.returncode == 1 and [f["check"] for f in findings] == ["exec.not-executable"], findings
+    assert ("is a directory" if kind == "directory" else "mode 644") in findings[0]["message"]
+
+
 def test_installed_entry_point_matches_the_module():
     entry = shutil.which("ocfpy-check")
     if entry is None:
