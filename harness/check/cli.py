@@ -26,7 +26,9 @@ class UsageError(Exception):
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ocfpy-check",
-        description="Check an OCF resource agent against what Pacemaker really does (ocf-tester's successor).",
+        description="Check an OCF resource agent against what Pacemaker really does (ocf-tester's successor). "
+                    "Every action runs as pacemaker-execd 2.1.5 runs it (environment, process group, timeouts, "
+                    "NUL bytes cutting their 499-byte read); options marked NOT execd change that.",
         epilog="Exit status: 0 when no check failed, 1 when one did (or --max-time was reached), 2 for a bad "
                "command line, 3 when ocfpy-check itself failed, 128+N when signal N ended the run (143 SIGTERM, "
                "130 SIGINT, 129 SIGHUP). However the run ends, the agent's stop runs for every instance the run "
@@ -39,13 +41,13 @@ def parser() -> argparse.ArgumentParser:
                    help="a parameter value for the second instance of the parallel check (unique parameters)")
     p.add_argument("-v", dest="verbose", action="store_true", help="show every action and informational findings")
     p.add_argument("-q", dest="quiet", action="store_true", help="print only the summary line")
-    p.add_argument("-d", dest="debug", action="store_true", help="turn on agent debugging (HA_debug=1)")
-    p.add_argument("-X", dest="trace", action="store_true", help="turn on agent tracing (OCF_TRACE_RA=1); implies -v")
+    p.add_argument("-d", dest="debug", action="store_true", help="NOT execd: turn on agent debugging (HA_debug=1)")
+    p.add_argument("-X", dest="trace", action="store_true", help="NOT execd: turn on agent tracing (OCF_TRACE_RA=1); implies -v")
     p.add_argument("-E", "--env", dest="env", action="append", default=[], metavar="NAME=VALUE",
-                   help="extra environment for the agent (e.g. PYTHONPATH); not something execd sets")
+                   help="NOT execd: extra environment for the agent (e.g. PYTHONPATH)")
     p.add_argument("--format", choices=report.FORMATS, default="text", help="report format (default text)")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="cap every action's timeout (default: as advertised)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="NOT execd: cap every action's timeout (default: as advertised, as Pacemaker's tools take it)")
     p.add_argument("--max-time", type=float, metavar="SECONDS",
                    help="limit for the whole run: then clean up and report the error run.max-time")
     p.add_argument("--jobs", type=int, default=2, metavar="N",

@@ -51,7 +51,7 @@ def result_findings(step: str, result: Result) -> list:
         found.append(Finding("hygiene.exit-reason-stdout", ERROR,
                              f"{step}: the exit reason went to stdout, where Pacemaker never looks",
                              "write ocf-exit-reason:... to stderr", action=action, rc=rc))
-    if b"\0" in result.stderr:
+    if result.nul_on_stderr:
         found.append(Finding("hygiene.nul", ERROR, f"{step}: NUL byte on stderr (execd loses what follows it)",
                              "never write NUL bytes", action=action, rc=rc))
     if result.exit_reason is not None and len(result.exit_reason.encode()) >= REASON_CAP:

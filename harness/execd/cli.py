@@ -42,16 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"timeout in ms, also CRM_meta_timeout (default {DEFAULT_TIMEOUT_MS}, "
                              f"meta-data profile {METADATA_TIMEOUT_MS})")
     parser.add_argument("--instance", default="test", metavar="ID", help="OCF_RESOURCE_INSTANCE")
-    parser.add_argument("--profile", choices=PROFILES, default="execd", help="which runner to imitate")
+    parser.add_argument("--profile", choices=PROFILES, default="execd",
+                        help="which runner to imitate (default execd; crm_resource and metadata differ from it as those tools do)")
     parser.add_argument("--check-level", type=int, default=None, metavar="N", help="OCF_CHECK_LEVEL")
     parser.add_argument("--node", default="node1", help="CRM_meta_on_node")
     parser.add_argument("--ra-path", default=None, metavar="DIRS", help="':'-separated agent directories")
     parser.add_argument("--pacemaker-version", default="2.1.5", metavar="X.Y.Z",
                         help="switches version-dependent quirks (reason cap, IPC escaping)")
-    parser.add_argument("--nul-truncation", action="store_true",
-                        help="lose output after a NUL byte in each 499-byte read, as execd does")
+    parser.add_argument("--keep-nul", dest="nul_truncation", action="store_false",
+                        help="NOT execd: keep the output after NUL bytes (execd cuts each 499-byte read at its "
+                             "first NUL, which can lose the exit reason; that is the default here)")
+    parser.add_argument("--nul-truncation", dest="nul_truncation", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("-E", "--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra environment for the agent (e.g. PYTHONPATH); not something execd sets")
+                        help="NOT execd: extra environment for the agent (e.g. PYTHONPATH)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     return parser
 

@@ -36,7 +36,7 @@ class Operation:
     cwd: Optional[str] = None
     pacemaker_version: str = "2.1.5"
     node_uuid: str = "1"
-    nul_truncation: bool = False  # emulate execd losing output after a NUL in each 499-byte read
+    nul_truncation: bool = True  # as execd: a NUL byte cuts its 499-byte read (False keeps everything: not execd)
     user: Optional[str] = None  # run as this user (root only); metadata profile default: hacluster
     extra_args: Tuple[str, ...] = ()  # appended after the action; never execd behaviour (validator's V4 check)
 

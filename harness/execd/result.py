@@ -64,6 +64,7 @@ class Result:
     started: float  # time.monotonic() at spawn
     elapsed: float  # seconds from spawn to reaping
     op: Operation = field(repr=False)
+    nul_on_stderr: bool = False  # the agent wrote a NUL byte on stderr (execd lost what followed it in its read)
 
     @property
     def output(self) -> bytes:

@@ -160,6 +160,7 @@ class Running:
     # -- the result ---------------------------------------------------------------------------
     def _build_result(self, stdout: bytes, stderr: bytes) -> Result:
         op = self.op
+        nul_on_stderr = b"\0" in stderr
         if op.nul_truncation:
             stdout, stderr = reasons.truncate_at_nul_per_chunk(stdout), reasons.truncate_at_nul_per_chunk(stderr)
         code = self._proc.returncode
@@ -178,7 +179,7 @@ class Running:
                 reason = f"Resource agent interrupted by {signal_text(sig)} signal"
         return Result(action=op.action, rc=rc, agent_exit=agent_exit, status=status, exit_reason=reason,
                       stdout=stdout, stderr=stderr, pid=self.pid, signal=sig, started=self.started,
-                      elapsed=time.monotonic() - self.started, op=op)
+                      elapsed=time.monotonic() - self.started, op=op, nul_on_stderr=nul_on_stderr)
 
 
 def timeout_reason(op: Operation) -> str:

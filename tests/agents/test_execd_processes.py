@@ -247,17 +247,17 @@ def test_child_gets_default_signals_empty_mask_and_nice_0_from_any_parent(tmp_pa
         "SigBlk: 0000000000000000", "SigIgn: 0000000000000000", "nice 0", ""], proc.stderr.decode()
 
 
-def test_nul_truncation_option_loses_what_follows_a_nul_in_its_read(tmp_path):
+def test_by_default_a_nul_loses_what_follows_it_in_its_read_as_execd_does(tmp_path):
     """execd-nul-in-stderr.log: execd reported output 'before' and no exit reason."""
     agent = shell_agent(tmp_path, "Nul", r"""
         printf 'before\0after\nocf-exit-reason:lost\n' >&2
         exit 1
     """)
 
-    strict = run(Operation(agent, "monitor", ra_path=str(tmp_path), nul_truncation=True))
-    lenient = run(Operation(agent, "monitor", ra_path=str(tmp_path)))
+    default = run(Operation(agent, "monitor", ra_path=str(tmp_path)))
+    lenient = run(Operation(agent, "monitor", ra_path=str(tmp_path), nul_truncation=False))
 
-    assert (strict.output, strict.exit_reason) == (b"before", None)
+    assert (default.output, default.exit_reason, default.nul_on_stderr) == (b"before", None, True)
     assert (lenient.stderr, lenient.exit_reason) == (b"before\0after\nocf-exit-reason:lost\n", "lost")
 
 

@@ -1,0 +1,56 @@
+"""The executor's defaults are execd's, NUL bytes on stderr included; options that differ say so in --help."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parent.parent.parent
+
+NUL_AGENT = """#!/bin/sh
+printf 'before\\000after\\nocf-exit-reason:lost?\\n' >&2
+exit 1
+"""
+
+
+def harness(*args):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "harness", *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def nul_agent(tmp_path):
+    agent = tmp_path / "Nul"
+    agent.write_text(NUL_AGENT)
+    agent.chmod(0o755)
+    return str(agent)
+
+
+def test_run_without_options_reports_what_execd_reports_for_a_nul_on_stderr(nul_agent):
+    done = harness("run", "--json", nul_agent, "monitor")
+
+    result = json.loads(done.stdout)
+    assert (done.returncode, result["exit_reason"], result["stderr"]) == (1, None, "before")
+
+
+def test_keep_nul_is_the_option_that_differs_from_execd(nul_agent):
+    done = harness("run", "--json", "--keep-nul", nul_agent, "monitor")
+
+    result = json.loads(done.stdout)
+    assert (result["exit_reason"], result["stderr"]) == ("lost?", "before\0after\nocf-exit-reason:lost?\n")
+
+
+@pytest.mark.parametrize("command, options", [
+    ("run", ["--keep-nul", "-E NAME=VALUE, --env NAME=VALUE"]),
+    ("check", ["-d ", "-X ", "-E NAME=VALUE, --env NAME=VALUE", "--timeout SECONDS"]),
+])
+def test_help_names_each_option_that_is_not_execd_behaviour(command, options):
+    text = " ".join(harness(command, "--help").stdout.split())
+
+    for option in options:
+        assert f"{option} NOT execd:" in text or f"{option}NOT execd:" in text, (option, text)
