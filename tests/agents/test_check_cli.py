@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import pathlib
 import shutil
@@ -129,3 +130,20 @@ def test_installed_entry_point_matches_the_module():
     done = subprocess.run([entry, "-h"], capture_output=True, text=True)
 
     assert done.returncode == 0 and "-o NAME=VALUE" in done.stdout
+
+
+def test_text_mode_prints_one_progress_line_per_action_as_it_starts_with_its_timeout(rsctmp):
+    done = ocfpy_check("-n", "cli-progress", rsctmp, str(BROKEN / "Good"))
+
+    lines = done.stderr.splitlines()
+    numbers = [int(re.match(r"ocfpy-check: \[(\d+)\] +[\d.]+s .*: [\w-]+ \(timeout \w+\)$", line).group(1)) for line in lines]
+    assert numbers == list(range(1, len(lines) + 1)) and len(lines) > 40, done.stderr
+    assert "meta-data" in lines[0] and "(timeout 30s)" in lines[0]
+    assert done.returncode == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit"])
+def test_machine_formats_print_no_progress(fmt, rsctmp):
+    done = ocfpy_check("--format", fmt, "-n", f"cli-quiet-{fmt}", rsctmp, str(BROKEN / "Good"))
+
+    assert done.returncode == 0 and done.stderr == ""
