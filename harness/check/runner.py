@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from harness.check import concurrency, hygiene, lifecycle, metadata, robustness, suites
+from harness.check import concurrency, honesty, hygiene, lifecycle, metadata, robustness, suites
 from harness.check.ending import MAX_TIME, RunEnded
 from harness.check.findings import ERROR, WARNING, CheckLog, Finding
 from harness.check.session import Config, Session
@@ -57,6 +57,7 @@ def _run_checks(session: Session) -> None:
     else:
         for name in SKIPPED_WITHOUT_START:
             log.skip(name, "start failed")
+    honesty.check_validate_honesty(session)
     hygiene.check_cwd(session)
 
 

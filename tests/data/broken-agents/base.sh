@@ -8,6 +8,7 @@ RSCTMP=${HA_RSCTMP:-/run/resource-agents}
 PIDFILE=${OCF_RESKEY_pidfile:-$RSCTMP/broken-$TYPE-$OCF_RESOURCE_INSTANCE.pid}
 DAEMON_SECONDS=100000
 LONGDESC="A correct agent that keeps one sleep process running."
+EXTRA_PARAMETERS=""
 ACTIONS='<action name="start" timeout="20s"/>
 <action name="stop" timeout="20s"/>
 <action name="monitor" timeout="20s" interval="10s" depth="0"/>
@@ -30,6 +31,7 @@ meta_data() {
 <shortdesc lang="en">pid file</shortdesc>
 <content type="string"/>
 </parameter>
+$EXTRA_PARAMETERS
 </parameters>
 <actions>
 $ACTIONS
