@@ -45,8 +45,11 @@ def check_parallel(session: Session) -> None:
     results = [session.record(step, session.wait(handle)) for step, handle in zip(steps, running)]
     started = [name for name, result in zip(names, results)
                if session.expect("concurrency.parallel", f"parallel start of {name}", result, (0,), lifecycle.FIX_START)]
-    for name in started:
-        session.expect("concurrency.parallel", f"monitor of {name}", lifecycle.monitor(session, f"monitor {name}", **kwargs[name]),
+    steps = {name: f"monitor {name}" for name in started}
+    monitors = {name: session.spawn(steps[name], "monitor", interval_ms=session.monitor_interval_ms(), **kwargs[name])
+                for name in started}  # both at once, as Pacemaker runs the recurring monitors of two resources
+    for name, handle in monitors.items():
+        session.expect("concurrency.parallel", f"monitor of {name}", session.record(steps[name], session.wait(handle)),
                        (0,), "instances keep separate state (key it by OCF_RESOURCE_INSTANCE)")
     first, second = names
     lifecycle.stop(session, f"stop {first}", **kwargs[first])

@@ -57,7 +57,10 @@ class SignalGuard:
 
     @contextlib.contextmanager
     def shielded(self):
-        """The clean-up runs to its end: signals that arrive meanwhile are recorded, not raised."""
+        """The clean-up runs to its end: signals that arrive meanwhile are recorded, not raised (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
         self.shield_depth += 1
         try:
             yield

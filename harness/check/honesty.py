@@ -50,12 +50,12 @@ def check_validate_honesty(session: Session) -> None:
     if not (session.md and session.md.advertises("validate-all")):
         session.log.skip(CHECK, "validate-all is not advertised")
         return
-    if not _accepts_the_configuration(session):
-        session.log.skip(CHECK, "validate-all rejects the configuration given (pass valid parameters with -o)")
-        return
     cases = invalid_configurations(session)
     if not cases:
         session.log.skip(CHECK, "no parameter is required, typed or a select: nothing validate-all could reject")
+        return
+    if not _accepts_the_configuration(session):
+        session.log.skip(CHECK, "validate-all rejects the configuration given (pass valid parameters with -o)")
         return
     session.log.ran(CHECK)
     for what, params, severity in cases:

@@ -20,9 +20,9 @@ DEGRADED = (190, 191)
 class ExitReasonHygiene:
     """Observer for Session.record: checks every result's stdout/stderr (V5) and codes."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, seen: Optional[set] = None) -> None:
         self.session = session
-        self.seen: set = set()
+        self.seen: set = set() if seen is None else seen  # shared by the lanes of one run
         for check in ("hygiene.exit-reason", "hygiene.exit-reason-stdout", "hygiene.nul",
                       "hygiene.exit-code", "lifecycle.degraded-code"):
             session.log.ran(check)
@@ -30,7 +30,12 @@ class ExitReasonHygiene:
     def __call__(self, step: str, result: Result) -> None:
         if result.status != ExecStatus.DONE or result.action == "meta-data" and result.rc == 0:
             return
+        md = self.session.md
+        # an action the meta-data does not advertise, or extra arguments: the check that asked has its own finding
+        asked_for_trouble = result.op.extra_args or (md is not None and not md.advertises(result.action))
         for finding in result_findings(step, result):
+            if asked_for_trouble and finding.message.endswith("and no exit reason"):
+                continue
             key = (finding.check, finding.action, finding.severity)
             if key not in self.seen:  # one report per kind and action is enough
                 self.seen.add(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from harness.check import concurrency, honesty, hygiene, lifecycle, metadata, robustness, suites
+from harness.check import concurrency, honesty, hygiene, lanes, lifecycle, metadata, robustness, suites
 from harness.check.ending import MAX_TIME, RunEnded
 from harness.check.findings import ERROR, WARNING, CheckLog, Finding
 from harness.check.session import Config, Session
@@ -36,9 +36,9 @@ def check_agent(config: Config) -> CheckLog:
         with session.guard.shielded():
             _clean_up(session)
         session.guard.restore()
-    if session.ended is None and session.guard.pending is not None:  # a signal during the final clean-up
+    if session.state.ended is None and session.guard.pending is not None:  # a signal during the final clean-up
         session.end(session.guard.pending)
-    if session.ended is not None:
+    if session.state.ended is not None:
         _report_end(session)
     return log
 
@@ -51,34 +51,52 @@ def _run_checks(session: Session) -> None:
     metadata.check_metadata(session)
     if _not_executable(session):
         return
-    if lifecycle.run_lifecycle(session, suites.run_while_running):
+    if session.config.jobs > 1 and _instances_are_independent(session):
+        lanes.run_lanes(session, LANES)
+    elif lifecycle.run_lifecycle(session, suites.run_while_running):
         for check in NEED_A_START:
-            check(session)
+            if not (check is concurrency.check_parallel and "concurrency.parallel" in log.checks):
+                check(session)
     else:
         for name in SKIPPED_WITHOUT_START:
-            log.skip(name, "start failed")
-    honesty.check_validate_honesty(session)
+            if name not in log.checks:
+                log.skip(name, "start failed")
+    if "validate.honesty" not in log.checks and "validate.honesty" not in log.skipped:
+        honesty.check_validate_honesty(session)
     hygiene.check_cwd(session)
 
 
+def _instances_are_independent(session: Session) -> bool:
+    """The parallel check first: only when two instances run side by side unharmed do the suites share the time."""
+    concurrency.check_parallel(session)
+    return "concurrency.parallel" in session.log.checks and not session.log.by_check("concurrency.parallel") \
+        and not session.log.by_check("hygiene.leftover-process") and not session.log.by_check("lifecycle.start")
+
+
+def _main_lane(session: Session) -> None:
+    if not lifecycle.run_lifecycle(session, suites.run_while_running, stopped_checks=False):
+        for name in SKIPPED_WITHOUT_START:
+            session.log.skip(name, "start failed")
+
+
 def _clean_up(session: Session) -> None:
-    session.stopped = session.clean_up()
+    session.state.stopped = session.clean_up()
     session.log.actions = len(session.results)
-    session.killed = hygiene.kill_leftovers(session)
+    session.state.killed = hygiene.kill_leftovers(session)
     session.close()
 
 
 def _report_end(session: Session) -> None:
     """The finding that says the run was cut short, how, and what the clean-up did."""
-    ended, log = session.ended, session.log
+    ended, log = session.state.ended, session.log
     log.ended, log.signum = ended.how, ended.signum
-    done = f"after {session.count} actions"
+    done = f"after {session.state.count} actions"
     if session.results:
         done += f" (last finished: {session.results[-1][0]})"
-    cleaned = "; clean-up: " + (", ".join(f"stop of {name} rc {result.rc}" for name, result in session.stopped)
+    cleaned = "; clean-up: " + (", ".join(f"stop of {name} rc {result.rc}" for name, result in session.state.stopped)
                                 or "no instance was left to stop")
-    if session.killed:
-        cleaned += f", killed leftover pid(s) {', '.join(map(str, session.killed))}"
+    if session.state.killed:
+        cleaned += f", killed leftover pid(s) {', '.join(map(str, session.state.killed))}"
     if ended.how == MAX_TIME:
         log.add(Finding("run.max-time", ERROR, f"the run reached --max-time {session.config.max_time_s:g}s {done}{cleaned}",
                         "find the slow action in the progress lines and make it finish well within its timeout, "
@@ -137,3 +155,7 @@ NEED_A_START = (check_extra_arguments, suites.check_migrate, robustness.check_ki
 SKIPPED_WITHOUT_START = ("suite.notify", "suite.promotable", "suite.check-levels", "suite.reload-agent",
                          "lifecycle.extra-arguments", "suite.migrate", "robustness.killed-start",
                          "concurrency.parallel", "concurrency.awkward-values")
+LANES = ((None, _main_lane), ("s", lifecycle.check_stopped_resource), ("x", check_extra_arguments), ("m", suites.check_migrate),
+         ("k", robustness.check_killed_start), ("w", concurrency.check_awkward_values),
+         ("v", honesty.check_validate_honesty))
+"""With --jobs > 1: the lifecycle on the configured instance, each other suite on instance NAME-suffix."""

@@ -20,6 +20,7 @@ from harness.check.tracking import StartedInstances
 
 TOKEN_VARIABLE = "OCFPY_CHECK_TOKEN"  # marks every process the agent starts, to find leftovers
 DEFAULT_MONITOR_INTERVAL_MS = 10000
+AWAKE_S = 0.05  # CPython runs signal handlers in the main thread only once it wakes up
 
 
 @dataclass
@@ -53,6 +54,22 @@ def agent_path(agent: str) -> str:
     return agent
 
 
+class RunState:
+    """What every lane of one run shares: the signal guard, the clock, the instances to clean up, how it ended."""
+
+    def __init__(self, max_time_s: Optional[float]) -> None:
+        self.guard = SignalGuard()
+        self.began = time.monotonic()
+        self.deadline = self.began + max_time_s if max_time_s else None
+        self.ended: Optional[RunEnded] = None  # set once the run must stop
+        self.lock = threading.Lock()
+        self.started = StartedInstances()
+        self.in_flight: set = set()  # Running handles not yet finished
+        self.count = 0  # actions started
+        self.stopped: list = []  # (instance, Result) of the clean-up stops
+        self.killed: list = []  # pids the clean-up killed
+
+
 class Session:
     """Runs actions of one agent with the executor, records results, turns surprises into Findings."""
 
@@ -66,16 +83,8 @@ class Session:
         self.results: list = []  # (step, Result)
         self.observers: list = []  # callables(step, result) run on every result (hygiene)
         self.timed_out: set = set()  # actions already reported under exec.timeout
-        self.guard = SignalGuard()
-        self.began = time.monotonic()
-        self.deadline = self.began + config.max_time_s if config.max_time_s else None
-        self.ended: Optional[RunEnded] = None  # set once the run must stop (every lane sees it)
-        self.lock = threading.Lock()
-        self.started = StartedInstances()
-        self.in_flight: set = set()  # Running handles not yet finished
-        self.count = 0  # actions started
-        self.stopped: list = []  # (instance, Result) of the clean-up stops
-        self.killed: list = []  # pids the clean-up killed
+        self.state = RunState(config.max_time_s)  # shared by every lane of the run
+        self.guard, self.lock, self.started = self.state.guard, self.state.lock, self.state.started
 
     def close(self) -> None:
         shutil.rmtree(self.cwd, ignore_errors=True)
@@ -111,22 +120,22 @@ class Session:
 
     def spawn(self, step: str, action: str, **kwargs) -> Running:
         """Start one action (announced on the progress stream); finish it with wait()."""
-        if self.ended is not None:
-            raise self.ended
+        if self.state.ended is not None:
+            raise self.state.ended
         op = self.operation(action, **kwargs)
-        with self.lock:
-            self.count += 1
+        with self.lock:  # numbered and printed in one go: lanes' lines stay in order
+            self.state.count += 1
+            self.announce(step, op)
         self.started.before(op)
-        self.announce(step, op)
         handle = spawn(op)
         with self.lock:
-            self.in_flight.add(handle)
+            self.state.in_flight.add(handle)
         return handle
 
     def wait(self, handle: Running) -> Result:
         """The handle's result; raises RunEnded (after killing the action) once the run must end."""
         try:
-            result = handle.wait(self.time_left())
+            result = self._wait_awake(handle)
         except TimeoutError:
             self.end(RunEnded(MAX_TIME))
             result = None
@@ -137,34 +146,50 @@ class Session:
             raise
         finally:
             with self.lock:
-                self.in_flight.discard(handle)
-        if self.ended is not None:
+                self.state.in_flight.discard(handle)
+        if self.state.ended is not None:
             with self.guard.shielded():
                 handle.cancel()
-            raise self.ended
+            raise self.state.ended
         self.started.after(result)
         return result
 
+    def _wait_awake(self, handle: Running) -> Result:
+        """handle.wait() in short slices in the main thread: a signal that another thread took still runs its handler."""
+        if threading.current_thread() is not threading.main_thread():
+            return handle.wait(self.time_left())
+        while True:
+            left = self.time_left()
+            try:
+                return handle.wait(AWAKE_S if left is None else min(AWAKE_S, left))
+            except TimeoutError:
+                if left is not None and left <= AWAKE_S:
+                    raise
+
     def time_left(self) -> Optional[float]:
-        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+        return None if self.state.deadline is None else max(0.0, self.state.deadline - time.monotonic())
 
     def end(self, ended: RunEnded) -> RunEnded:
         """The first reason to end is the one reported."""
         with self.lock:
-            if self.ended is None:
-                self.ended = ended
-        return self.ended
+            if self.state.ended is None:
+                self.state.ended = ended
+        return self.state.ended
 
     def announce(self, step: str, op: Operation) -> None:
         if self.config.progress is not None:
-            print(f"ocfpy-check: [{self.count}] {time.monotonic() - self.began:6.2f}s {step}: {op.action} "
+            print(f"ocfpy-check: [{self.state.count}] {time.monotonic() - self.state.began:6.2f}s {step}: {op.action} "
                   f"(timeout {readable_interval(op.timeout_ms)})", file=self.config.progress, flush=True)
+
+    def cancel_in_flight(self) -> None:
+        with self.guard.shielded():
+            for handle in list(self.state.in_flight):
+                handle.cancel()
 
     def clean_up(self) -> list:
         """Stop every instance the run may have left running (each within stop's timeout); (instance, Result)."""
         with self.guard.shielded():
-            for handle in list(self.in_flight):
-                handle.cancel()
+            self.cancel_in_flight()
             return self.started.stop_all(self.timeout_ms("stop"), lambda op: self.announce("clean-up", op))
 
     def record(self, step: str, result: Result) -> Result:

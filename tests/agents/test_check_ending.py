@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import shutil
 import signal
 import textwrap
 
@@ -36,18 +37,29 @@ print(json.dumps({"status": status, "progress": progress, "sleeps": processes("s
 '''
 
 
+def slow_monitor_agent(directory: pathlib.Path) -> pathlib.Path:
+    """Good, with monitors that take 0.3 s: the run lasts long enough to be interrupted in the middle."""
+    shutil.copy(BROKEN / "base.sh", directory / "base.sh")
+    agent = directory / "SlowMonitor"
+    agent.write_text('#!/bin/sh\n. "$(dirname "$0")/base.sh"\n'
+                     'agent_monitor() { sleep 0.3; is_running && return 0; return 7; }\nmain "$@"\n')
+    agent.chmod(0o755)
+    return agent
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_stops_the_agent_removes_its_pidfile_and_writes_the_partial_report(signum, tmp_path):
     rsctmp = tmp_path / "rsctmp"
     rsctmp.mkdir()
+    agent = slow_monitor_agent(tmp_path)
 
-    seen = run_scenario(INTERRUPT, str(BROKEN / "Good"), str(rsctmp), str(tmp_path / "report.txt"),
+    seen = run_scenario(INTERRUPT, str(agent), str(rsctmp), str(tmp_path / "report.txt"),
                         str(int(signum)), "probe (running)")
 
     assert seen["status"] == 128 + signum, seen
     assert seen["sleeps"] == [] and seen["left"] == [], seen
     assert f"run.interrupted: the run was interrupted by {signum.name}" in seen["report"], seen["report"]
-    assert "clean-up: stop of ending rc 0" in seen["report"]
+    assert "clean-up: stop of ending rc 0" in seen["report"], seen["report"]
     assert any("clean-up: stop" in line for line in seen["progress"]), seen["progress"]
 
 

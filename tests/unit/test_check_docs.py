@@ -6,7 +6,7 @@ import pathlib
 import re
 
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
-NAME = r"(?:metadata|lifecycle|hygiene|suite|robustness|concurrency|exec)\.[a-z0-9-]+"
+NAME = r"(?:metadata|lifecycle|hygiene|suite|robustness|concurrency|exec|run|validate)\.[a-z0-9-]+"
 
 
 def test_check_catalogue_matches_the_code():

@@ -15,7 +15,7 @@ from harness.check.findings import ERROR, INFO, WARNING, CheckLog, Finding
 def result(action="stop", rc=1, stdout=b"", stderr=b"", agent_exit=None, reason=None):
     return Result(action=action, rc=rc, agent_exit=rc if agent_exit is None else agent_exit, status=ExecStatus.DONE,
                   exit_reason=reason, stdout=stdout, stderr=stderr, pid=1, signal=None, started=0.0, elapsed=0.01,
-                  op=Operation(agent="/bin/true", action=action))
+                  op=Operation(agent="/bin/true", action=action), nul_on_stderr=b"\0" in stderr)
 
 
 @pytest.mark.parametrize("res, check, severity", [
