@@ -13,6 +13,16 @@ import pytest
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 UNSHARE = ["unshare", "-pmf", "--mount-proc"]
+REAPER = """
+import os, sys
+child = os.fork()
+if child == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+while True:  # PID 1 of the namespace: reap every orphan, so a killed daemon never lingers as a zombie
+    pid, status = os.wait()
+    if pid == child:
+        sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
 
 
 def require_namespaces() -> None:
@@ -21,10 +31,11 @@ def require_namespaces() -> None:
 
 
 def run_isolated(argv: list, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
-    """argv inside `unshare -pmf --mount-proc`, with the checkout on PYTHONPATH; output captured as text."""
+    """argv inside `unshare -pmf --mount-proc` under a reaping PID 1, with the checkout on PYTHONPATH; output as text."""
     require_namespaces()
     env = dict(kwargs.pop("env", os.environ), PYTHONPATH=str(REPO))
-    return subprocess.run(UNSHARE + list(argv), env=env, capture_output=True, text=True, timeout=timeout, **kwargs)
+    command = UNSHARE + [sys.executable, "-c", REAPER] + list(argv)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def run_scenario(code: str, *args: str, timeout: float = 120) -> dict:

@@ -22,13 +22,18 @@ def _instance_ops(session: Session, name: str) -> dict:
     return {"instance": name, "params": params, "extra_env": {TOKEN_VARIABLE: f"{session.token}-{name}"}}
 
 
-def unique_conflicts(session: Session) -> list:
-    """Configured unique parameters a second instance would share (then the pair cannot be tested)."""
+def configured_unique(session: Session) -> list:
+    """Configured parameters the meta-data declares unique (or in a unique-group): no two instances may share them."""
     md = session.md
     if md is None:
         return []
     unique = [p.name for p in md.parameters if p.flag("unique") or p.attrs.get("unique-group")]
-    return [name for name in unique if name in session.config.params and name not in session.config.second_params]
+    return [name for name in unique if name in session.config.params]
+
+
+def unique_conflicts(session: Session) -> list:
+    """Configured unique parameters a second instance would share (then the pair cannot be tested)."""
+    return [name for name in configured_unique(session) if name not in session.config.second_params]
 
 
 def check_parallel(session: Session) -> None:

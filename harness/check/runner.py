@@ -67,7 +67,11 @@ def _run_checks(session: Session) -> None:
 
 
 def _instances_are_independent(session: Session) -> bool:
-    """The parallel check first: only when two instances run side by side unharmed do the suites share the time."""
+    """Only when no configured parameter is unique, no second instance needs values of its own (-O: the lanes
+    would share those values) and two instances run side by side unharmed (the parallel check, first) do the
+    suites share the time."""
+    if concurrency.configured_unique(session) or session.config.second_params:
+        return False
     concurrency.check_parallel(session)
     return "concurrency.parallel" in session.log.checks and not session.log.by_check("concurrency.parallel") \
         and not session.log.by_check("hygiene.leftover-process") and not session.log.by_check("lifecycle.start")
