@@ -42,7 +42,8 @@ def _wrong_value(parameter) -> Optional[str]:
 def _declared(parameter) -> str:
     if parameter.type == "select":
         return "not one of " + "|".join(parameter.options)
-    return f"not a {parameter.type}"
+    article = "an" if parameter.type[0] in "aeiou" else "a"
+    return f"not {article} {parameter.type}"
 
 
 def check_validate_honesty(session: Session) -> None:

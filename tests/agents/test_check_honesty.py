@@ -27,7 +27,7 @@ def test_a_validate_all_that_accepts_anything_is_caught_for_each_declared_rule(t
     assert found == [
         (ERROR, "validate-all with required parameter port missing"),
         (WARNING, "validate-all with mode='ocfpy-check-not-an-option' (not one of fast|safe)"),
-        (WARNING, "validate-all with port='ocfpy-check-not-a-port' (not a port)"),
+        (WARNING, "validate-all with port='ocfpy-check-not-an-integer' (not an integer)"),
     ]
 
 

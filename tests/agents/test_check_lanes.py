@@ -1,0 +1,56 @@
+"""--jobs: independent suites run at once on instances of their own; --jobs 1 keeps the serial order."""
+
+from __future__ import annotations
+
+import pathlib
+
+from harness.check.runner import check_agent
+from harness.check.session import Config
+
+REPO = pathlib.Path(__file__).resolve().parent.parent.parent
+BROKEN = REPO / "tests" / "data" / "broken-agents"
+
+
+class Steps(list):
+    """A progress stream that keeps each action's step name, in the order they started."""
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            self.append(text.split("s ", 1)[1].rsplit(": ", 1)[0])
+
+    def flush(self) -> None:
+        pass
+
+
+def run(agent: str, tmp_path, **fields):
+    rsctmp = tmp_path / "rsctmp"
+    rsctmp.mkdir(exist_ok=True)
+    steps = Steps()
+    log = check_agent(Config(agent=agent, instance="lanes", extra_env={"HA_RSCTMP": str(rsctmp)}, progress=steps, **fields))
+    return log, steps
+
+
+def test_jobs_1_runs_the_lifecycle_first_and_the_parallel_check_after_it(tmp_path):
+    log, steps = run(str(BROKEN / "Good"), tmp_path, jobs=1)
+
+    assert steps[:4] == ["meta-data", "meta-data as hacluster", "validate-all", "initial state"], steps
+    assert steps.index("start lanes-a (in parallel)") > steps.index("stop after restart")
+    assert log.errors == []
+
+
+def test_jobs_2_checks_two_instances_first_then_runs_every_suite_with_no_more_findings(tmp_path):
+    serial, _ = run(str(BROKEN / "Good"), tmp_path, jobs=1)
+    log, steps = run(str(BROKEN / "Good"), tmp_path, jobs=2)
+
+    assert steps[2:4] == ["start lanes-a (in parallel)", "start lanes-b (in parallel)"], steps
+    assert set(log.checks) == set(serial.checks) and set(log.skipped) == set(serial.skipped)
+    assert [f for f in log.findings if f.severity != "info"] == []
+
+
+def test_instances_that_share_state_fall_back_to_the_serial_order(tmp_path):
+    serial, _ = run(str(BROKEN / "SharedState"), tmp_path, jobs=1)
+    log, steps = run(str(BROKEN / "SharedState"), tmp_path, jobs=2)
+
+    assert "concurrency.parallel" in {f.check for f in log.errors}, log.text()
+    assert {f.check for f in log.errors} == {f.check for f in serial.errors}
+    assert steps.index("stop after restart") < steps.index("start extra arguments"), steps
