@@ -386,3 +386,23 @@ def test_the_launcher_freezes_what_the_interpreter_made_before_the_agent(public_
     assert installed.returncode == script.returncode == 7
     assert int(installed.stderr.split("frozen=")[1]) > 500
     assert script.stderr.strip().endswith("frozen=0")
+
+
+def test_the_guides_agent_installs_as_the_guide_says(public_dir, ocfpy_pythonpath, bare_env):
+    import re
+
+    guide = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                         "docs", "writing-agents.md")
+    with open(guide, encoding="utf-8") as handle:
+        text = handle.read()
+    assert "python3 -m ocfpy.install --provider acme /path/to/Sleeper" in text
+    source = os.path.join(public_dir, "Sleeper")
+    with open(source, "w") as handle:
+        handle.write(re.findall(r"```python\n(.*?)```", text, re.S)[0])
+    root = os.path.join(public_dir, "ocf")
+
+    result = install(root, ocfpy_pythonpath, source, options=("--provider", "acme"))
+    probe = direct(launcher(root, "Sleeper", "acme"), "monitor", bare_env)
+
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert probe.returncode == 7, probe.stderr
