@@ -101,10 +101,11 @@ class Layout(NamedTuple):
 
     launcher: str
     source: str
+    provider: str
 
     @classmethod
     def of(cls, ocf_root: str, provider: str, name: str) -> "Layout":
-        return cls(f"{ocf_root}/resource.d/{provider}/{name}", f"{ocf_root}/lib/{provider}/{name}.py")
+        return cls(f"{ocf_root}/resource.d/{provider}/{name}", f"{ocf_root}/lib/{provider}/{name}.py", provider)
 
     def library_reference(self, library: str) -> str:
         """The launcher's expression for the ``library`` directory: relative to the launcher's
@@ -114,9 +115,9 @@ class Layout(NamedTuple):
             return f"os.path.normpath(os.path.join(os.path.dirname(os.path.realpath(__file__)), {relative!r}))"
         return repr(library)
 
-    def launcher_text(self, interpreter: Interpreter, library: str, site: bool, provider: str) -> bytes:
+    def launcher_text(self, interpreter: Interpreter, library: str, site: bool) -> bytes:
         relative = os.path.relpath(self.source, os.path.dirname(self.launcher))  # the tree can move
-        return LAUNCHER.format(python=interpreter.path, flags=interpreter.flags(site), provider=provider,
+        return LAUNCHER.format(python=interpreter.path, flags=interpreter.flags(site), provider=self.provider,
                                name=os.path.basename(self.launcher), source=self.source, relative=relative,
                                path_setup=interpreter.path_setup(self.library_reference(library), site)).encode()
 
@@ -127,38 +128,47 @@ def install(agents: list, *, root: str = "", ocf_root: str = "/usr/lib/ocf", pro
     under ``root`` unless every agent ran in the scratch tree."""
     _check_names(agents, ocf_root, provider, python, library)
     interpreter = probe(python)
-    sources = {os.path.basename(agent): _source(agent, interpreter) for agent in agents}
-    copy = not library
+    sources = {os.path.basename(agent): _source(agent) for agent in agents}
+    layouts = {name: Layout.of(ocf_root, provider, name) for name in sources}
     runtime_library = library or f"{ocf_root}/lib/{provider}/{LIBRARY_COPY}"
     with tempfile.TemporaryDirectory(prefix="ocfpy-install-") as scratch:
         os.chmod(scratch, 0o755)
-        # a copy is referred to relative to the launcher, so the scratch tree runs the launcher
-        # as it will be installed; a library named by --library is found under --root there
-        staged_library = _copy_library(scratch + runtime_library) if copy else root + library
-        _check_library(interpreter, staged_library)
-        layouts = {name: Layout.of(ocf_root, provider, name) for name in sources}
-        staged = [_stage(scratch, layouts[name], text, interpreter, runtime_library if copy else staged_library,
-                         provider) for name, text in sources.items()]
-        _compile(interpreter, scratch, [path for path in _files(scratch) if path.endswith(".py")])
-        for agent in staged:
-            _write_cache(scratch, layouts[agent.name], agent)
-        _publish(scratch, root, {layout.launcher for layout in layouts.values()},
-                 runtime_library if copy else None)
+        if library:  # found under --root while staging
+            staged = _stage_all(scratch, layouts, sources, interpreter, root + library, root + library)
+        else:  # a copy, named relative to the launcher: staged exactly as it will be installed
+            staged = _stage_all(scratch, layouts, sources, interpreter, _copy_library(scratch + runtime_library),
+                                runtime_library)
+        _publish(scratch, root, {layout.launcher for layout in layouts.values()}, None if library else runtime_library)
         for agent in staged:  # last: each then finds everything it runs in place
             layout = layouts[agent.name]
-            _write(root + layout.launcher, layout.launcher_text(interpreter, runtime_library, agent.site,
-                                                                provider), 0o755)
+            text = layout.launcher_text(interpreter, runtime_library, agent.site)
+            _write(root + layout.launcher, text, 0o755)
     if not root:
         for agent in staged:
             _check_installed(layouts[agent.name], agent)
     return staged
 
 
+def _stage_all(scratch: str, layouts: dict, sources: dict, interpreter: Interpreter, staged_library: str,
+               named_library: str) -> list:
+    """Every agent installed and run in the scratch tree, its bytecode and meta-data cache made;
+    ``named_library`` is what the scratch launchers name, ``staged_library`` where it is now."""
+    _check_library(interpreter, staged_library)
+    staged = [_stage(scratch, layouts[name], text, interpreter, named_library) for name, text in sources.items()]
+    _compile(interpreter, scratch, [path for path in _files(scratch) if path.endswith(".py")])
+    for agent in staged:
+        _write_cache(scratch, layouts[agent.name], agent)
+    return staged
+
+
 def _check_names(agents, ocf_root, provider, python, library) -> None:
-    for value, what in [(provider, "a provider")] + [(os.path.basename(a), "an agent's file name (its OCF type)")
-                                                     for a in agents]:
+    names = [os.path.basename(agent) for agent in agents]
+    for value, what in [(provider, "a provider")] + [(name, "an agent's file name (its OCF type)") for name in names]:
         if not _is_word(value):
             raise InstallError(f"{value!r}: {what} has letters, digits, '-', '_' and '.' only")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InstallError(f"{', '.join(twice)}: two agents of one name (the name is the OCF type)")
     if not ocf_root.startswith("/") or not all(_is_word(part) for part in ocf_root.split("/")[1:]):
         raise InstallError(f"{ocf_root!r}: OCF_ROOT is an absolute path of plain names")
     for value, what in ((python, "--python"), (library or "/", "--library")):
@@ -183,7 +193,7 @@ def probe(python: str) -> Interpreter:
     return Interpreter(python, version)
 
 
-def _source(agent: str, interpreter: Interpreter) -> bytes:
+def _source(agent: str) -> bytes:
     """The agent's text without its #! line (the launcher's goes there)."""
     try:
         with open(agent, "rb") as handle:
@@ -211,15 +221,14 @@ def _check_library(interpreter: Interpreter, library: str) -> None:
         raise InstallError(f"{interpreter.path} cannot import the library from {library}: {_last_line(result)}")
 
 
-def _stage(scratch: str, layout: Layout, text: bytes, interpreter: Interpreter, library: str,
-           provider: str) -> Staged:
+def _stage(scratch: str, layout: Layout, text: bytes, interpreter: Interpreter, library: str) -> Staged:
     """Install one agent in the scratch tree and render its meta-data through its launcher:
     without site-packages if its imports allow, else with them."""
     why_site = ""
     for site in (False, True):
         shebang = f"#!{interpreter.path} {interpreter.flags(site)}\n".encode()
         _write(scratch + layout.source, shebang + text, 0o755)
-        _write(scratch + layout.launcher, layout.launcher_text(interpreter, library, site, provider), 0o755)
+        _write(scratch + layout.launcher, layout.launcher_text(interpreter, library, site), 0o755)
         result = _run([scratch + layout.launcher, "meta-data"], env=_quiet())
         if _is_metadata(result):
             legacy = _run([scratch + layout.launcher, "meta-data"], env=_quiet(OCFPY_OCF_VERSION=LEGACY))
@@ -307,6 +316,8 @@ def _run(argv: list, *, env: "dict | None" = None, user=None, refuse: str = "") 
                               timeout=120, check=False, **ids)
     except OSError as error:
         raise InstallError(f"{refuse or argv[0]}: {error.strerror}") from None
+    except subprocess.TimeoutExpired:
+        raise InstallError(f"{refuse or argv[0]}: no answer within 120 s") from None
 
 
 def _quiet(**extra) -> dict:
@@ -348,7 +359,7 @@ def main(argv=None) -> int:
     parser.add_argument("--ocf-root", default="/usr/lib/ocf", help="OCF_ROOT (default %(default)s)")
     parser.add_argument("--root", default="", help="install under this directory (packaging)")
     args = parser.parse_args(argv)
-    os.umask(0o022)
+    os.umask(0o022)  # what it makes is for hacluster to read, whatever the admin's umask
     try:
         staged = install(args.agents, root=args.root.rstrip("/"), ocf_root=args.ocf_root,
                          provider=args.provider, python=args.python, library=args.library)

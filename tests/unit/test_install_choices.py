@@ -60,7 +60,7 @@ def test_a_library_named_by_the_packager_is_used_where_it_is():
 
 
 def test_launcher_text_names_interpreter_flags_and_agent():
-    text = LAYOUT.launcher_text(PY39, COPY, False, "acme").decode()
+    text = LAYOUT.launcher_text(PY39, COPY, False).decode()
 
     assert text.startswith("#!/usr/bin/python3.9 -sS\n")
     assert "del sys.path[0]" in text and "'../../lib/acme/Sleeper.py'" in text
@@ -84,4 +84,10 @@ def test_install_refuses_unsafe_names_before_touching_anything(tmp_path, options
 
     with pytest.raises(InstallError, match=message):
         install([str(tmp_path / "Dummy")], **arguments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_install_refuses_two_agents_of_one_name(tmp_path):
+    with pytest.raises(InstallError, match="^Dummy: two agents of one name"):
+        install([str(tmp_path / "a" / "Dummy"), str(tmp_path / "b" / "Dummy")], root=str(tmp_path))
     assert list(tmp_path.iterdir()) == []
