@@ -115,6 +115,32 @@ def report(action: str, medians: dict) -> None:
         print(f"  {bare} (the floor of anything this interpreter runs): {', '.join(floors)}")
 
 
+STEPS = (("import os (site would have)", "import os"),
+         ("import ocfpy, ocfpy.launch; gc.freeze()", "import gc; gc.freeze(); import ocfpy.launch as launch"),
+         ("the agent's bytecode", "code = launch.load_code(sys.argv[2])"),
+         ("ocfpy.agent, .params, .errors, .codes", "import ocfpy.agent, ocfpy.params, ocfpy.errors, ocfpy.codes"),
+         ("ocfpy.dispatch, .context, .environment, .state",
+          "import ocfpy.dispatch, ocfpy.context, ocfpy.environment, ocfpy.state"),
+         ("the probe itself", "sys.argv[1:] = ['monitor']\ntry:\n    exec(code, {'__name__': '__main__'})\n"
+                              "except SystemExit:\n    pass"))
+
+
+def steps(installed: str, env: dict, runs: int) -> list:
+    """(step, median ms) of an installed probe, timed in-process step by step, in the order the
+    launcher takes them; with the launcher's interpreter, flags and library."""
+    lib = os.path.join(os.path.dirname(os.path.realpath(installed)), "..", "..", "lib", "ocfpy")
+    lines = ["import sys, time", "sys.path.append(sys.argv[1])", "t = [time.perf_counter()]"]
+    for _, code in STEPS:
+        lines += [code, "t.append(time.perf_counter())"]
+    lines.append("print(*[(b - a) * 1000 for a, b in zip(t, t[1:])])")
+    argv = shebang(installed) + ["-c", "\n".join(lines), os.path.join(lib, "python"), os.path.join(lib, "Dummy.py")]
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
+        samples.append([float(value) for value in out.split()])
+    return [(label, statistics.median(column)) for (label, _), column in zip(STEPS, zip(*samples))]
+
+
 def imports(argv: list, env: dict, action: str) -> list:
     """Modules an action imports beyond what a bare interpreter already has."""
     def loaded(command):
@@ -138,6 +164,9 @@ def main() -> int:
         for action in ("monitor", "meta-data"):
             report(action, measure(contenders, action, args.runs))
         argv, env = contenders[INSTALLED]
+        print(f"\n== where an installed probe's time goes (in-process, median of {args.runs} runs):")
+        for label, milliseconds in steps(argv[0], env, args.runs):
+            print(f"  {label:<50} {milliseconds:6.2f} ms")
         for action in ("monitor", "meta-data"):
             print(f"\n== modules `{action}` imports beyond a bare interpreter (python3 -X importtime):")
             print("  " + " ".join(imports(argv, env, action)))
