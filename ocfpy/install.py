@@ -321,8 +321,8 @@ def _run(argv: list, *, env: "dict | None" = None, user=None, refuse: str = "") 
 
 
 def _quiet(**extra) -> dict:
-    """The scratch runs' environment: nothing but the locale, no bytecode left behind."""
-    return dict({"LC_ALL": "C", "PYTHONDONTWRITEBYTECODE": "1"}, **extra)
+    """The scratch runs' environment: a plain PATH and locale, no bytecode left behind."""
+    return dict({"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "PYTHONDONTWRITEBYTECODE": "1"}, **extra)
 
 
 def _last_line(result: subprocess.CompletedProcess) -> str:
