@@ -29,7 +29,8 @@ BAD = [
     ("Dummy", {"op_sleep": "9" * 30}, "is more than 2147483"),
     ("Dummy", {"state": "relative/x.state"}, "is not an absolute path"),
     ("Dummy", {"envfile": "$(touch {marker})"}, "is not an absolute path"),
-    ("Stateful", {"notify_delay": "soon"}, "notify_delay: 'soon' is not an integer"),
+    ("Stateful", {"notify_delay": "soon"}, "notify_delay: 'soon' is not a number"),
+    ("Stateful", {"notify_delay": "1m"}, "no unit or exponent"),  # sleep takes it; ocfpy says why not
 ]
 
 
@@ -63,7 +64,7 @@ def test_free_text_is_data_never_code(value, run_agent, tmp_path):
 
 
 @pytest.mark.parametrize("agent, params", [
-    ("Typed", {"count": "ten"}), ("Dummy", {"op_sleep": "x"}), ("Dummy", {"state": "rel"}),
+    ("Typed", {"count": "ten"}), ("Dummy", {"op_sleep": "x"}), ("Stateful", {"notify_delay": "x"}),
 ])
 def test_stop_and_probe_stay_safe_with_a_broken_configuration(agent, params, run_agent):
     assert run_agent(agent_path(agent), "stop", params=params).rc == 0
