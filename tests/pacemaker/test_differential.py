@@ -143,7 +143,8 @@ def fake_sbin(root):
 @pytest.fixture
 def run_steps(ocfpy_pythonpath, readable_agents, tmp_path):
     if not os.path.exists(os.path.join(PACEMAKER, "Stateful")):
-        pytest.skip(f"Pacemaker's agents are not in {PACEMAKER} (Debian: pacemaker-resource-agents, a dependency of pacemaker)")
+        pytest.skip(f"Pacemaker's agents are not in {PACEMAKER} "
+                    "(Debian: pacemaker-resource-agents, a dependency of pacemaker)")
 
     def runner(implementation, case):
         root = tmp_path / implementation
