@@ -25,8 +25,10 @@ def run_action(agent, action: str, environ) -> int:
     """The exit code of ``action``; its exit reason, if any, is the last line on stderr."""
     env = Environment(environ)
     params, errors = resolve_params(agent.parameters, env)
-    secrets = tuple(sorted({str(params[name]) for name in agent.secret_names if params[name]},
-                           key=len, reverse=True))
+    hidden = [params[name] for name in agent.secret_names]
+    # an invalid secret's raw value too: stop and monitor run with its default in its place
+    hidden += [env.param(error.name) for error in errors if error.name in agent.secret_names]
+    secrets = tuple(sorted({str(value) for value in hidden if value}, key=len, reverse=True))
     ctx = Context(agent, action, env, params, secrets)
     try:
         code = _dispatch(agent, ctx, errors)

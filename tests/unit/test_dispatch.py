@@ -248,3 +248,11 @@ def test_an_unwritable_environment_dump_is_logged_and_ignored(kind, capfd, tmp_p
     agent = make_agent({"stop": lambda ctx: 0 if ctx.dump_environment(str(path)) is False else 1})
     code, _, err = run(agent, ["stop"], GOOD, capfd)
     assert code == 0 and f"cannot write the environment to {path}" in err and reasons(err) == []
+
+
+def test_an_invalid_secret_stays_hidden_when_stop_runs_despite_it(capfd):
+    agent = Agent("T", version="1", shortdesc="t", parameters=[
+        Parameter("pin", "integer", shortdesc="pin", secret=True)])
+    agent.action("stop")(lambda ctx: ctx.log.warning(f"raw {ctx.env.param('pin')}") or 0)
+    code, _, err = run(agent, ["stop"], {"OCF_RESKEY_pin": "12ab"}, capfd)
+    assert code == 0 and "12ab" not in err and "raw ****" in err
