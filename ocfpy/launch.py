@@ -52,8 +52,8 @@ def cached_metadata(source: str, variant: str) -> "str | None":
 
 def load_code(source: str):
     """The agent's code object: its bytecode when valid (as an import checks it), else compiled."""
-    try:  # importlib.machinery's own class, loaded with the interpreter: importing that module
-        from _frozen_importlib_external import SourceFileLoader  # (and warnings) costs 0.7 ms
+    try:  # importlib.machinery's own class, loaded with the interpreter: that module would
+        from _frozen_importlib_external import SourceFileLoader  # import importlib and warnings
     except ImportError:  # an interpreter other than CPython
         from importlib.machinery import SourceFileLoader
 
