@@ -21,9 +21,9 @@ PYTHON = "/usr/bin/python3"
 PYTHON39 = "/root/.pyenv/versions/3.9.18/bin/python3.9"  # on this machine and the CI image
 
 
-def install(ocf_root, pythonpath, *agents, umask=0o022, options=()) -> subprocess.CompletedProcess:
+def install(ocf_root, pythonpath, *agents, umask=0o022, options=(), python=PYTHON) -> subprocess.CompletedProcess:
     """ocfpy.install as an admin runs it; PYTHONPATH only tells the installer which ocfpy it is."""
-    command = [PYTHON, "-m", "ocfpy.install", "--ocf-root", str(ocf_root), *options, *agents]
+    command = [python, "-m", "ocfpy.install", "--ocf-root", str(ocf_root), *options, *agents]
     return subprocess.run(command, env={"PATH": os.environ["PATH"], "PYTHONPATH": pythonpath},
                           capture_output=True, text=True, timeout=120, umask=umask, cwd="/")
 
@@ -297,11 +297,12 @@ def python39():
 def test_python_39_launchers_have_no_P_yet_never_import_from_their_own_directory(public_dir, ocfpy_pythonpath,
                                                                                  readable_agents, bare_env,
                                                                                  python39):
-    # pyenv's interpreter lies under /root, which hacluster cannot enter: installed as a
-    # package (--root), checked in the scratch tree only, then run here as root
+    # the installer itself runs on 3.9, as `python3 -m ocfpy.install` does on EL9; pyenv's
+    # interpreter lies under /root, which hacluster cannot enter: installed as a package
+    # (--root), checked in the scratch tree only, then run here as root
     root = os.path.join(public_dir, "root")
     result = install("/usr/lib/ocf", ocfpy_pythonpath, *(os.path.join(readable_agents, n) for n in AGENTS),
-                     options=("--root", root, "--python", python39))
+                     options=("--root", root, "--python", python39), python=python39)
     assert result.returncode == 0, result.stderr
     dummy = root + "/usr/lib/ocf/resource.d/ocfpy/Dummy"
     with open(root + "/usr/lib/ocf/resource.d/ocfpy/ocfpy.py", "w") as shadow:  # what -P would guard against
