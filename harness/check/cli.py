@@ -50,8 +50,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="NOT execd: cap every action's timeout (default: as advertised, as Pacemaker's tools take it)")
     p.add_argument("--max-time", type=float, metavar="SECONDS",
                    help="limit for the whole run: then clean up and report the error run.max-time")
-    p.add_argument("--jobs", type=int, default=2, metavar="N",
-                   help="independent suites run at once, each on its own resource instance (default 2); "
+    p.add_argument("--jobs", type=int, default=4, metavar="N",
+                   help="independent suites run at once, each on its own resource instance (default 4); "
                         "--jobs 1 runs everything in order, for agents whose instances share a port or mount point")
     p.add_argument("--ra-path", metavar="DIRS", help="OCF_RA_PATH for ocf:PROVIDER:TYPE lookups")
     p.add_argument("--schema", metavar="FILE", help="the OCF 1.1 ra-api.rng to validate against (default: ocfpy's copy)")

@@ -41,7 +41,7 @@ class Config:
     verbose: Optional[TextIO] = None
     progress: Optional[TextIO] = None  # one line per action as it starts (ocfpy-check's stderr in text mode)
     max_time_s: Optional[float] = None  # the whole run's limit; then clean up and report run.max-time
-    jobs: int = 2  # independent suites at once, each on its own instance; 1 keeps everything serial
+    jobs: int = 4  # independent suites at once, each on its own instance; 1 keeps everything serial
 
 
 

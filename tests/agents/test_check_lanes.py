@@ -38,9 +38,9 @@ def test_jobs_1_runs_the_lifecycle_first_and_the_parallel_check_after_it(tmp_pat
     assert log.errors == []
 
 
-def test_jobs_2_checks_two_instances_first_then_runs_every_suite_with_no_more_findings(tmp_path):
+def test_jobs_4_checks_two_instances_first_then_runs_every_suite_with_no_more_findings(tmp_path):
     serial, _ = run(str(BROKEN / "Good"), tmp_path, jobs=1)
-    log, steps = run(str(BROKEN / "Good"), tmp_path, jobs=2)
+    log, steps = run(str(BROKEN / "Good"), tmp_path, jobs=4)
 
     assert steps[2:4] == ["start lanes-a (in parallel)", "start lanes-b (in parallel)"], steps
     assert set(log.checks) == set(serial.checks) and set(log.skipped) == set(serial.skipped)
@@ -48,9 +48,9 @@ def test_jobs_2_checks_two_instances_first_then_runs_every_suite_with_no_more_fi
 
 
 def test_instances_that_share_state_fall_back_to_the_serial_order(tmp_path):
-    serial, _ = run(str(BROKEN / "SharedState"), tmp_path, jobs=1)
-    log, steps = run(str(BROKEN / "SharedState"), tmp_path, jobs=2)
+    log, steps = run(str(BROKEN / "SharedState"), tmp_path, jobs=4)
 
+    # one pid file for both instances: stopping one may leave the other's daemon behind, by timing
     assert "concurrency.parallel" in {f.check for f in log.errors}, log.text()
-    assert {f.check for f in log.errors} == {f.check for f in serial.errors}
+    assert {f.check for f in log.errors} <= {"concurrency.parallel", "hygiene.leftover-process"}, log.text()
     assert steps.index("stop after restart") < steps.index("start extra arguments"), steps
