@@ -30,17 +30,19 @@ def require_namespaces() -> None:
         pytest.skip("needs root and unshare(1) (util-linux) for PID and mount namespaces")
 
 
-def run_isolated(argv: list, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
-    """argv inside `unshare -pmf --mount-proc` under a reaping PID 1, with the checkout on PYTHONPATH; output as text."""
+def run_isolated(argv: list, timeout: float = 120, network: bool = False, **kwargs) -> subprocess.CompletedProcess:
+    """argv inside `unshare -pmf --mount-proc` under a reaping PID 1, with the checkout on PYTHONPATH; output as text.
+
+    With network, in a network namespace of its own too (only a loopback, down, until argv sets it up)."""
     require_namespaces()
     env = dict(kwargs.pop("env", os.environ), PYTHONPATH=str(REPO))
-    command = UNSHARE + [sys.executable, "-c", REAPER] + list(argv)
+    command = UNSHARE + (["-n"] if network else []) + [sys.executable, "-c", REAPER] + list(argv)
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
-def run_scenario(code: str, *args: str, timeout: float = 120) -> dict:
+def run_scenario(code: str, *args: str, timeout: float = 120, network: bool = False) -> dict:
     """Python code run isolated with args in sys.argv[1:]; its last stdout line is JSON, returned decoded."""
-    done = run_isolated([sys.executable, "-c", code, *args], timeout=timeout)
+    done = run_isolated([sys.executable, "-c", code, *args], timeout=timeout, network=network)
     lines = done.stdout.strip().splitlines()
     assert done.returncode == 0 and lines, f"scenario failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
     return json.loads(lines[-1])

@@ -22,10 +22,12 @@ PROVIDERS = ("heartbeat", "pacemaker")
 pytestmark = pytest.mark.needs_root
 
 CHECK = '''
-import json, os, secrets, sys, tempfile
+import json, os, secrets, subprocess, sys, tempfile
 from harness.check.runner import check_agent
 from harness.check.session import Config
 case = json.loads(sys.argv[1])
+for command in case.get("network", []):  # inside the test's own network namespace
+    subprocess.run(command.split(), check=True)
 tmp = tempfile.mkdtemp(prefix="ocfpy-verdicts-")
 os.chmod(tmp, 0o755)
 rsctmp = os.path.join(tmp, "rsctmp")
@@ -62,7 +64,7 @@ def test_findings_match_the_pinned_verdicts(case):
     always = {(f["check"], f["severity"]) for f in case["findings"] if not f.get("sometimes")}
     sometimes = {(f["check"], f["severity"]) for f in case["findings"] if f.get("sometimes")}
 
-    seen = run_scenario(CHECK, json.dumps(case), timeout=300)
+    seen = run_scenario(CHECK, json.dumps(case), timeout=300, network=bool(case.get("network")))
 
     found = {tuple(pair) for pair in seen["found"]}
     assert always <= found <= always | sometimes, seen["text"]
