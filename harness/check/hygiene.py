@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from typing import Optional
 
 from harness.execd import ExecStatus, Result
@@ -15,6 +16,7 @@ PREFIX = b"ocf-exit-reason:"
 REASON_CAP = 128
 NO_REASON_NEEDED = (0, 3, 7, 8)  # success, not implemented (probing), not running, promoted
 DEGRADED = (190, 191)
+LEFTOVER_GRACE_S = 0.1
 
 
 class ExitReasonHygiene:
@@ -95,7 +97,7 @@ def agent_processes(token: str, prefix: bool = False) -> list:
                 continue
             with open(f"/proc/{entry}/stat", "rb") as handle:
                 stat = handle.read().rsplit(b")", 1)[1].split()
-            if stat[0] in (b"Z", b"X"):
+            if stat[0] in (b"Z", b"X") or _dying(entry):
                 continue
             with open(f"/proc/{entry}/cmdline", "rb") as handle:
                 cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
@@ -103,6 +105,13 @@ def agent_processes(token: str, prefix: bool = False) -> list:
             continue
         found.append((int(entry), int(stat[2]), int(stat[3]), cmdline, _std_fds(entry)))
     return found
+
+
+def _dying(pid: str) -> bool:
+    """A SIGKILL is pending (e.g. the group kill of a timed-out action): it ends as soon as it runs again."""
+    with open(f"/proc/{pid}/status", "rb") as handle:
+        pending = [line.split()[1] for line in handle if line.startswith((b"SigPnd:", b"ShdPnd:"))]
+    return any(int(mask, 16) & (1 << (signal.SIGKILL - 1)) for mask in pending)
 
 
 def _std_fds(pid: str) -> dict:
@@ -134,6 +143,9 @@ def check_after_stop(session: Session, step: str, token: Optional[str] = None) -
     """V6 error: nothing the agent started may outlive stop. Leftovers are reported, then killed."""
     session.log.ran("hygiene.leftover-process")
     leftovers = agent_processes(token or session.token)
+    if leftovers:  # a process killed a moment ago may not have run (and died) yet on a busy machine
+        time.sleep(LEFTOVER_GRACE_S)
+        leftovers = agent_processes(token or session.token)
     for pid, _pgid, _sid, cmdline, _fds in leftovers:
         session.note("hygiene.leftover-process", ERROR, f"{step}: pid {pid} ({cmdline[:80]}) is still running after stop",
                      "stop must end every process the resource started", "stop")
