@@ -50,8 +50,13 @@ is_running() {
 }
 
 launch_daemon() {
-    setsid sleep "$DAEMON_SECONDS" </dev/null >/dev/null 2>&1 &
-    echo $! > "$PIDFILE"
+    # the pid is recorded while the process is still in start's group (a SIGKILL of a timed-out
+    # start kills it with the group), and only then leaves for a session of its own
+    rm -f "$PIDFILE"
+    sh -c 'echo $$ > "$0" && exec setsid sleep "$1"' "$PIDFILE" "$DAEMON_SECONDS" \
+        </dev/null >/dev/null 2>&1 &
+    tries=0
+    while [ ! -s "$PIDFILE" ] && [ $tries -lt 500 ]; do sleep 0.01; tries=$((tries + 1)); done
 }
 
 agent_start() {
