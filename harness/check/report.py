@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import xml.etree.ElementTree as ET
-
 from harness.check.findings import ERROR, INFO, WARNING, CheckLog, Finding
 
 FORMATS = ("text", "json", "junit")
@@ -69,10 +66,14 @@ def as_dict(log: CheckLog) -> dict:
 
 
 def as_json(log: CheckLog) -> str:
+    import json  # here, not at the top: a text report needs neither json nor ElementTree
+
     return json.dumps(as_dict(log), indent=2, ensure_ascii=False) + "\n"
 
 
 def as_junit(log: CheckLog) -> str:
+    import xml.etree.ElementTree as ET
+
     data = as_dict(log)
     failures = sum(1 for c in data["checks"] if c["status"] == "failed")
     skipped = sum(1 for c in data["checks"] if c["status"] == "skipped")

@@ -29,8 +29,7 @@ def check_killed_start(session: Session) -> None:
         session.log.skip("robustness.killed-start", f"start takes {base_ms:.1f} ms: too short to interrupt")
         return
     killed = 0
-    for fraction in KILL_FRACTIONS:
-        timeout_ms = max(MIN_KILL_MS, int(base_ms * fraction))
+    for timeout_ms in sorted({max(MIN_KILL_MS, int(base_ms * fraction)) for fraction in KILL_FRACTIONS}):
         result = session.run(f"start killed after {timeout_ms} ms", "start", timeout_ms=timeout_ms)
         if result.status != ExecStatus.TIMEOUT:
             lifecycle.stop(session, f"stop (start finished within {timeout_ms} ms)")

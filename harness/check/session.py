@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import tempfile
 import threading
@@ -77,7 +76,7 @@ class Session:
         self.config, self.log = config, log
         self.ref = resolve_agent(agent_path(config.agent), config.ra_path)
         self.md = None  # MetaData, once the meta-data check parsed it
-        self.token = secrets.token_hex(8)
+        self.token = os.urandom(8).hex()  # not secrets: its hmac and hashlib imports cost a start-up
         self.cwd = tempfile.mkdtemp(prefix="ocfpy-check-cwd-")
         os.chmod(self.cwd, 0o755)  # meta-data may run as hacluster
         self.results: list = []  # (step, Result)
