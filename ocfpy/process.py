@@ -178,6 +178,13 @@ def _poll_until(done, until: float) -> bool:
         pause = min(pause * 2, _POLL_MAX)
 
 
+def exit_status(pid: int) -> int | None:
+    """How a daemon this process started ended (Popen's returncode); None while it runs or if
+    it is not one of ours."""
+    started = _STARTED.get(pid)
+    return None if started is None else started.poll()
+
+
 def _reap(pid: int) -> None:
     """Collect the exit status of a daemon we started, so it does not linger as a zombie.
 

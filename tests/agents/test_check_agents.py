@@ -17,6 +17,8 @@ from harness.check.session import Config
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 AGENTS = sorted(p for p in (REPO / "agents").iterdir() if p.is_file() and os.access(p, os.X_OK))
 BROKEN = REPO / "tests" / "data" / "broken-agents"
+#: What an agent needs to run at all (its required parameters), for the validator's runs.
+REQUIRED = {"Daemon": {"binfile": "/bin/sleep", "cmdline_options": "3600"}}
 
 
 def broken_agents() -> list:
@@ -53,7 +55,8 @@ def test_ocfpy_ships_agents():
 
 @pytest.mark.parametrize("agent", AGENTS, ids=lambda p: p.name)
 def test_shipped_agent_passes_with_zero_errors(agent, tmp_path, ocfpy_pythonpath, readable):
-    log = check(readable / "agents" / agent.name, tmp_path, {"PYTHONPATH": ocfpy_pythonpath})
+    log = check(readable / "agents" / agent.name, tmp_path, {"PYTHONPATH": ocfpy_pythonpath},
+                params=REQUIRED.get(agent.name, {}))
 
     assert log.errors == [], log.text()
     assert "lifecycle.stop-twice" in log.checks and "hygiene.leftover-process" in log.checks
