@@ -4,8 +4,6 @@ Each check returns a :class:`Health`: true when healthy, with a one-line ``reaso
 exit reason when not ("refused", "timeout after 2.0 s", "status 503", "no match for ...").
 """
 
-from __future__ import annotations
-
 import time
 
 #: The statuses health_url counts as healthy unless told otherwise.
@@ -21,7 +19,7 @@ class Health:
 
     __slots__ = ("ok", "reason", "status", "body")
 
-    def __init__(self, ok: bool, reason: str = "", status: int | None = None, body: bytes = b""):
+    def __init__(self, ok: bool, reason: str = "", status: "int | None" = None, body: bytes = b""):
         self.ok = ok
         self.reason = reason
         self.status = status
@@ -119,7 +117,7 @@ def health_command(argv, timeout: float, env=None) -> Health:
 
 
 def health_url(url: str, timeout: float, *, statuses: str = DEFAULT_STATUSES,
-               regex: str | None = None, verify_tls: bool = False) -> Health:
+               regex: "str | None" = None, verify_tls: bool = False) -> Health:
     """GET ``url`` (http or https) and judge its status and, with ``regex``, its body.
 
     Everything (connecting, TLS, headers, chunked or not body, redirects on the same host,

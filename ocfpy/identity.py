@@ -1,7 +1,5 @@
 """Process identity that PID reuse cannot fool: who a process is, and which processes are its session."""
 
-from __future__ import annotations
-
 import os
 
 #: /proc/sys/kernel/pid_max can never exceed this (PID_MAX_LIMIT on 64-bit Linux).
@@ -33,7 +31,7 @@ class Stat:
         return self.state in ("Z", "X", "x")
 
 
-def read_stat(pid: int) -> Stat | None:
+def read_stat(pid: int) -> "Stat | None":
     """/proc/PID/stat parsed; None when the process is gone or ``pid`` is no process id.
 
     comm sits between the first '(' and the *last* ')': a program may name itself with
@@ -53,7 +51,7 @@ def read_stat(pid: int) -> Stat | None:
     return Stat(pid, head.partition(b"(")[2].decode("utf-8", "replace"), fields)
 
 
-def read_uid(pid: int) -> int | None:
+def read_uid(pid: int) -> "int | None":
     """The real uid of ``pid`` (the Uid: line of /proc/PID/status); None when gone."""
     try:
         with open(f"/proc/{pid}/status", "rb") as handle:
@@ -65,7 +63,7 @@ def read_uid(pid: int) -> int | None:
     return None
 
 
-def read_exe(pid: int) -> str | None:
+def read_exe(pid: int) -> "str | None":
     """The program ``pid`` runs (readlink /proc/PID/exe, " (deleted)" dropped); None if unknown."""
     try:
         exe = os.readlink(f"/proc/{pid}/exe")
@@ -74,7 +72,7 @@ def read_exe(pid: int) -> str | None:
     return exe[: -len(" (deleted)")] if exe.endswith(" (deleted)") else exe
 
 
-def read_tag(pid: int) -> str | None:
+def read_tag(pid: int) -> "str | None":
     """The value of TAG_VARIABLE in the environment ``pid`` was started with; None if absent."""
     prefix = TAG_VARIABLE.encode() + b"="
     try:
@@ -113,13 +111,13 @@ class Identity:
 
     __slots__ = _FIELDS
 
-    def __init__(self, pid: int, start_time: int, exe: str | None, sid: int, uid: int,
+    def __init__(self, pid: int, start_time: int, exe: "str | None", sid: int, uid: int,
                  boot: str = "", tag: str = ""):
         self.pid, self.start_time, self.exe, self.sid = pid, start_time, exe, sid
         self.uid, self.boot, self.tag = uid, boot, tag
 
     @classmethod
-    def capture(cls, pid: int, tag: str = "") -> Identity | None:
+    def capture(cls, pid: int, tag: str = "") -> "Identity | None":
         """The identity of the live process ``pid`` now; None when it is gone or a zombie."""
         stat = read_stat(pid)
         uid = read_uid(pid)
@@ -134,7 +132,7 @@ class Identity:
                        for name in _FIELDS)
 
     @classmethod
-    def from_text(cls, text: str | None) -> Identity | None:
+    def from_text(cls, text: "str | None") -> "Identity | None":
         """The identity written by :meth:`to_text`; None for anything else (never a guess)."""
         if not text:
             return None

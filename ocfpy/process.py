@@ -304,6 +304,8 @@ def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd
             raise InsufficientPrivileges(f"cannot start {os.path.basename(argv[0])} as {user}: "
                                          f"{error.strerror}") from None
         raise NotInstalled(f"command not executable: {argv[0]}") from None
+    except OSError as error:  # ENOEXEC and kin: there is a file, but not a program
+        raise NotInstalled(f"cannot run {argv[0]}: {error.strerror}") from None
     finally:
         for fd in {out, err}:
             _close_log(fd)

@@ -59,6 +59,27 @@ def call_isolated(path: str, function: str, *args, timeout: float = 60, env=None
                          f"{out}\n{result.stderr.decode(errors='replace')}")
 
 
+def alive(pid: int) -> bool:
+    """``pid`` runs or sleeps; a zombie or a reaped process counts as gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for(predicate, seconds: float = 5.0) -> bool:
+    """Poll ``predicate`` every 20 ms until it is true or ``seconds`` pass; its last value."""
+    import time
+
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
 def _init(argv) -> int:
     """PID 1: start ``argv``, reap every process that ends, exit with ``argv``'s status."""
     child = os.fork()

@@ -13,7 +13,7 @@ from pathlib import Path
 import shutil
 
 import pytest
-from isolation import call_isolated
+from isolation import call_isolated, wait_for
 
 import ocfpy
 from ocfpy.errors import NotInstalled, OCFError
@@ -57,15 +57,6 @@ def daemons():
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass
-
-
-def wait_for(predicate, seconds: float = 5.0) -> bool:
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 # --- pidfiles -------------------------------------------------------------------------------
