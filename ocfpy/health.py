@@ -60,7 +60,11 @@ def health_tcp(address: str, timeout: float) -> Health:
     except ValueError as error:
         return Health(False, str(error))
     try:
-        with socket.create_connection((host, port), timeout=max(timeout, 0.001)):
+        with socket.create_connection((host, port), timeout=max(timeout, 0.001)) as sock:
+            if sock.getsockname() == sock.getpeername():
+                # TCP's simultaneous open: a local port nobody listens on, picked as our own
+                # source port, "connects" to itself
+                return Health(False, f"{host}:{port} refused the connection (self-connect)")
             return HEALTHY
     except ConnectionRefusedError:
         return Health(False, f"{host}:{port} refused the connection")
@@ -214,7 +218,10 @@ def _get_once(url: str, deadline: float, body_limit: int, verify_tls: bool) -> t
         body = response.read(body_limit) if body_limit else b""
         answer = (response.status, response.getheader("Location"), body)
     except Exception as error:  # any failure to get an answer is the check's verdict
-        raise HTTPProblem(_http_reason(error), watchdog.fired) from None
+        import socket
+
+        timed_out = watchdog.fired or isinstance(error, socket.timeout)  # whichever came first
+        raise HTTPProblem(_http_reason(error), timed_out) from None
     finally:
         watchdog.disarm()
         connection.close()

@@ -278,3 +278,43 @@ def test_command_is_never_run_through_a_shell(tmp_path):
     assert not marker.exists()
     missing = health_command(["ocfpy-no-such-check"], 2.0)
     assert not missing and "command not found" in missing.reason
+
+
+# --- docs/health.md -------------------------------------------------------------------------
+def test_the_docs_examples_run_as_written():
+    import pathlib
+    import re
+
+    doc = pathlib.Path(__file__).resolve().parents[2] / "docs" / "health.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), re.S)
+    assert len(blocks) == 3
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, str(doc), "exec"), namespace)  # the asserts in them must hold
+
+    class Ctx:
+        reason = None
+
+        def time_left(self):
+            return 3.0
+
+        def exit_reason(self, text):
+            self.reason = text
+
+    ctx = Ctx()
+    assert namespace["check_serving"](ctx, f"http://127.0.0.1:{free_port()}/") == 1
+    assert ctx.reason.endswith(": refused")
+
+
+def test_a_connection_to_itself_is_not_a_listener():
+    # Bind a socket to a port and connect it to that same port: TCP simultaneous open
+    # succeeds with nobody listening. health_tcp must see through it.
+    import unittest.mock
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.connect(("127.0.0.1", port))
+    with unittest.mock.patch("socket.create_connection", return_value=sock):
+        verdict = health_tcp(f"127.0.0.1:{port}", 1.0)
+    assert not verdict and "self-connect" in verdict.reason
