@@ -254,12 +254,14 @@ def scenario_arguments(world: dict, options: str) -> dict:
 
 def scenario_start_failures(world: dict) -> dict:
     seen = {}
+    closed = socket.socket()  # bound, never listening: refused, and nobody else can take it
+    closed.bind(("127.0.0.1", 0))
     for name, params, timeout_ms in (
         ("exits_at_once", {"binfile": "/bin/false"}, 20000),
         ("exits_with_message", {"binfile": "sh", "cmdline_options": "-c 'echo config broken >&2; exit 3'",
                                 "errlogfile": world["dir"] + "/err.log"}, 20000),
         ("never_healthy", {"binfile": "sleep", "cmdline_options": "120",
-                           "health_url": f"http://127.0.0.1:{free_port()}/"}, 4000),
+                           "health_url": f"http://127.0.0.1:{closed.getsockname()[1]}/"}, 4000),
         ("hook_fails", {"binfile": "sleep", "cmdline_options": "120", "monitor_hook": "false"}, 3000),
     ):
         daemon = Resource(world, **params)

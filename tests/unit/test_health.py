@@ -107,17 +107,20 @@ def silent_server():
         conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture
+def closed_port():
+    """A loopback port held bound but not listening: refused, and no other process can take it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    yield sock.getsockname()[1]
+    sock.close()
 
 
 # --- tcp ------------------------------------------------------------------------------------
-def test_tcp_connect_is_healthy_and_a_closed_port_is_refused(web):
+def test_tcp_connect_is_healthy_and_a_closed_port_is_refused(web, closed_port):
     port = int(web.rsplit(":", 1)[1])
     assert health_tcp(f"127.0.0.1:{port}", 2.0)
-    closed = health_tcp(f"127.0.0.1:{free_port()}", 2.0)
+    closed = health_tcp(f"127.0.0.1:{closed_port}", 2.0)
     assert not closed and "refused" in closed.reason
 
 
@@ -193,8 +196,8 @@ def test_a_redirect_to_another_host_is_not_followed(web):
     assert answer and answer.status == 301 and time.monotonic() - started < 1.0
 
 
-def test_refused_url(web):
-    refused = health_url(f"http://127.0.0.1:{free_port()}/", 2.0)
+def test_refused_url(closed_port):
+    refused = health_url(f"http://127.0.0.1:{closed_port}/", 2.0)
     assert not refused and refused.reason == "refused"
 
 
@@ -281,7 +284,7 @@ def test_command_is_never_run_through_a_shell(tmp_path):
 
 
 # --- docs/health.md -------------------------------------------------------------------------
-def test_the_docs_examples_run_as_written():
+def test_the_docs_examples_run_as_written(closed_port):
     import pathlib
     import re
 
@@ -302,7 +305,7 @@ def test_the_docs_examples_run_as_written():
             self.reason = text
 
     ctx = Ctx()
-    assert namespace["check_serving"](ctx, f"http://127.0.0.1:{free_port()}/") == 1
+    assert namespace["check_serving"](ctx, f"http://127.0.0.1:{closed_port}/") == 1
     assert ctx.reason.endswith(": refused")
 
 
