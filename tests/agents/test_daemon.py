@@ -56,7 +56,8 @@ class Resource:
         env = {"PYTHONPATH": self.world["pythonpath"], "HA_RSCTMP": self.world["rsctmp"],
                "HA_VARRUN": self.world["dir"] + "/", "PCMK_logfacility": "none",
                "PCMK_logfile": self.world["dir"] + "/agent.log"}
-        params = {key: str(value) for key, value in dict(self.params, **overrides).items()}
+        params = {key: str(value) for key, value in dict(self.params, **overrides).items()
+                  if value is not None}
         result = run(Operation(agent=self.world["agent"], action=action, params=params,
                                interval_ms=interval_ms, timeout_ms=timeout_ms,
                                check_level=check_level, extra_env=env, cwd=self.world["dir"]))
@@ -285,6 +286,17 @@ def scenario_monitor_hook(world: dict) -> dict:
     return seen
 
 
+def scenario_invalid_later(world: dict, broken: dict) -> dict:
+    """Parameters turned invalid under a running daemon: probe, monitor and stop still tell the truth."""
+    daemon = Resource(world, binfile="sleep", cmdline_options="120")
+    seen = {"start": daemon.run("start")}
+    pid = daemon.pid()
+    seen.update({"probe": daemon.run("monitor", **broken), "monitor": daemon.monitor(**broken),
+                 "stop": daemon.run("stop", **broken), "alive": alive(pid),
+                 "probe_after": daemon.run("monitor", **broken)})
+    return seen
+
+
 # --- the tests ------------------------------------------------------------------------------
 @pytest.fixture
 def world(ocfpy_pythonpath, readable_agents):
@@ -431,3 +443,15 @@ def test_monitor_hook_is_an_argv_without_a_shell(world):
     assert seen["start"]["rc"] == 0, seen["start"]
     assert seen["monitor"]["rc"] == 1 and seen["monitor"]["reason"] == "monitor_hook: test exited with 1"
     assert seen["stop"]["rc"] == 0 and not seen["shell_ran"]
+
+
+@pytest.mark.parametrize("broken", [
+    {"binfile": "bin/sleep"}, {"binfile": None}, {"stop_timeout": "soon"}, {"health_timeout": "ten"},
+    {"health_tcp": "nope"}, {"logfile": "relative.log"}, {"pidfile": "relative.pid"},
+], ids=lambda value: str(value))
+def test_parameters_turned_invalid_under_a_running_daemon(world, broken):
+    seen = scenario("invalid_later", world, broken)
+
+    assert seen["start"]["rc"] == 0
+    assert seen["probe"]["rc"] == 0 and seen["monitor"]["rc"] == 0  # running, whatever the values
+    assert seen["stop"]["rc"] == 0 and not seen["alive"] and seen["probe_after"]["rc"] == 7
