@@ -28,6 +28,8 @@ BAD = [
     ({"workdir": "relative/dir"}, 6, "workdir: 'relative/dir' is not an absolute path"),
     ({"workdir": "/nonexistent"}, 5, "working directory /nonexistent doesn't exist"),
     ({"pidfile": "daemon.pid"}, 6, "pidfile: 'daemon.pid' is not an absolute path"),
+    ({"pidfile": "{directory}"}, 2, "pidfile: refusing to use a directory as a file"),
+    ({"pidfile": "{link}"}, 2, "pidfile: refusing to use a symbolic link"),
     ({"logfile": "out.log"}, 6, "logfile: 'out.log' is not an absolute path"),
     ({"errlogfile": "$(touch {marker})"}, 6, "errlogfile: '$(touch {marker})' is not an absolute path"),
     ({"user": "ocfpy-no-such-user"}, 5, "user ocfpy-no-such-user does not exist"),
@@ -56,13 +58,18 @@ def parameters(overrides: dict, tmp_path) -> dict:
 
 
 def fill(text: str, tmp_path) -> str:
-    """{marker}: where a shell would leave a trace; {plain_file}, {not_a_program}: made here."""
+    """{marker}: where a shell would leave a trace; {plain_file}, {not_a_program}, {directory},
+    {link}: made here."""
     plain, garbage = tmp_path / "plain-file", tmp_path / "not-a-program"
+    (tmp_path / "a-directory").mkdir(exist_ok=True)
+    if not (tmp_path / "a-link").is_symlink():
+        (tmp_path / "a-link").symlink_to(plain)
     plain.write_text("data\n")
     garbage.write_bytes(b"\x00\x01 not a program\n")
     garbage.chmod(0o755)
     return (text.replace("{marker}", str(tmp_path / "shell-ran")).replace("{plain_file}", str(plain))
-            .replace("{not_a_program}", str(garbage)))
+            .replace("{not_a_program}", str(garbage)).replace("{directory}", str(tmp_path / "a-directory"))
+            .replace("{link}", str(tmp_path / "a-link")))
 
 
 def daemons_started(rsctmp) -> list:
