@@ -329,6 +329,27 @@ def _credentials(user: str, env: dict) -> dict:
             "extra_groups": os.getgrouplist(entry.pw_name, entry.pw_gid)}
 
 
+def last_log_line(path: str | None) -> str:
+    """The last line a daemon wrote to the log file ``path``, for an exit reason ('' if none).
+
+    Only a regular file is read (never through a link, never blocking on a fifo), and only
+    its last 512 bytes.
+    """
+    import stat
+
+    try:
+        fd = os.open(path or "", os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as log:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # /dev/null, a fifo: nothing to read back
+            return ""
+        log.seek(max(0, info.st_size - 512))
+        lines = log.read().decode("utf-8", "replace").strip().splitlines()
+    return lines[-1].strip() if lines else ""
+
+
 def _open_log(path: str | None) -> int:
     """A descriptor appending to ``path`` (created 0640, never through a link), or DEVNULL."""
     import errno

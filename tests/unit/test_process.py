@@ -19,7 +19,7 @@ import ocfpy
 from ocfpy.errors import NotInstalled, OCFError
 from ocfpy.identity import TAG_VARIABLE, Identity, Stat, read_exe, read_stat
 from ocfpy.process import (
-    Pidfile, daemonize, process_alive, process_start_time, read_pidfile, stop_process,
+    Pidfile, daemonize, last_log_line, process_alive, process_start_time, read_pidfile, stop_process,
     stop_session, write_pidfile,
 )
 
@@ -309,6 +309,17 @@ def test_daemonize_popen_options(fp):
     assert kwargs["stdin"] == subprocess.DEVNULL and kwargs["stdout"] == subprocess.DEVNULL
     assert kwargs["cwd"] == "/" and kwargs["env"] == {"A": "1"}
     assert not kwargs.get("shell", False)
+
+
+def test_last_log_line_reads_only_the_end_of_a_regular_file(tmp_path):
+    log = tmp_path / "err.log"
+    log.write_text("x" * 5000 + "\nstarting\nconfig broken: no port\n\n")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    os.symlink(log, tmp_path / "link")
+    assert last_log_line(str(log)) == "config broken: no port"
+    assert [last_log_line(path) for path in (str(fifo), str(tmp_path / "link"), "/dev/null", None,
+                                             str(tmp_path / "none"))] == [""] * 5
 
 
 def test_pidfile_repr_is_readable():
