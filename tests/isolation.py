@@ -1,121 +1,165 @@
-"""Run a command or a Python function inside new PID and mount namespaces (unshare -pmf --mount-proc).
+"""Run a test body in its own PID and mount namespaces (``unshare -pmf --mount-proc``).
 
-Tests that kill processes or unmount run their work through here, so that a bug can only
-reach processes and mounts the test made. The namespace's PID 1 is a small reaping init
-(this file run with ``--init``): orphans are reaped, as on a real node, and when the
-command ends the kernel kills whatever it left behind.
+A test that kills processes or unmounts filesystems runs this way, so a bug can never
+reach the machine's own processes or mounts: inside, /proc shows only the namespace's
+processes, mounts are private, and when the body ends every process left in the namespace
+is killed and every mount it made disappears with it.
 
-    result = run_isolated(["sh", "-c", "..."], timeout=30)      # a CompletedProcess
-    value = call_isolated("/path/test_x.py", "scenario", 1, 2)   # what scenario(1, 2) returned
+    @pytest.mark.needs_root
+    @isolated
+    def test_stop_kills_the_holder(tmp_path): ...       # the body runs inside
 
-A function called with call_isolated takes and returns JSON values; its module is imported
-by path inside the namespace, with the repository and the test directories on sys.path.
+    result = run_isolated(function, *args)              # or call a function inside
+
+Arguments and results travel by pickle (fixtures such as ``tmp_path`` do); the function is
+found again inside by its module and name. Inside, PID 1 is a small init that reaps
+orphans, the body runs as its child. An exception inside is raised again outside, of the
+same type where it can be, with the inner traceback in its message.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
 
-TESTS = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(TESTS)
-RESULT_MARK = "@@isolation-result@@ "
+DEFAULT_TIMEOUT = 300
+
+def _load(module: str):
+    """The test module, its asserts rewritten as pytest does (so failures show the values)."""
+    import importlib
+    import importlib.util
+    import types
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.has_location or not spec.origin.endswith(".py"):
+        return importlib.import_module(module)
+    try:
+        import ast
+
+        from _pytest.assertion.rewrite import rewrite_asserts
+    except ImportError:
+        return importlib.import_module(module)
+    with open(spec.origin, "rb") as handle:
+        source = handle.read()
+    tree = ast.parse(source, spec.origin)
+    rewrite_asserts(tree, source, spec.origin)
+    loaded = types.ModuleType(module)
+    loaded.__file__ = spec.origin
+    sys.modules[module] = loaded
+    exec(compile(tree, spec.origin, "exec"), loaded.__dict__)
+    return loaded
 
 
-def available() -> str | None:
-    """None when namespaces can be made here, else why not (for a skip reason)."""
+def _body(module: str, name: str, args, kwargs) -> tuple:
+    """Inside: run the function; ("ok", result) or ("error", exception or None, traceback)."""
+    import traceback
+
+    try:
+        function = _load(module)
+        for part in name.split("."):
+            function = getattr(function, part)
+        function = getattr(function, "__isolated_body__", function)
+        return ("ok", function(*args, **kwargs))
+    except BaseException as error:  # everything goes back to the test outside
+        text = traceback.format_exc()
+        try:
+            pickle.dumps(error)
+        except Exception:
+            error = None
+        return ("error", error, text)
+
+
+def _init(request: str, answer: str) -> int:
+    """PID 1 of the namespace: run the body as a child, reap every orphan until it is done."""
+    with open(request, "rb") as handle:
+        sys.path[:] = pickle.load(handle)  # first, so that the arguments' classes can be imported
+        module, name, args, kwargs = pickle.load(handle)
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        outcome = _body(module, name, args, kwargs)
+        with open(answer, "wb") as handle:
+            pickle.dump(outcome, handle)
+        os._exit(0 if outcome[0] == "ok" else 1)
+    while True:
+        try:
+            reaped, status = os.wait()
+        except ChildProcessError:
+            return 1
+        if reaped == pid:
+            return os.waitstatus_to_exitcode(status)
+
+
+class IsolatedError(AssertionError):
+    """The body failed inside the namespace in a way that cannot be raised again as it was."""
+
+
+def unshare_available() -> "str | None":
+    """Why bodies cannot run isolated here, or None when they can."""
+    if os.geteuid() != 0:
+        return "needs root: PID and mount namespaces"
     if shutil.which("unshare") is None:
         return "unshare (util-linux) is not installed"
-    probe = subprocess.run(["unshare", "-pmf", "--mount-proc", "true"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        return "cannot create PID and mount namespaces: " + probe.stderr.decode(errors="replace").strip()
     return None
 
 
-def run_isolated(argv, *, timeout: float = 60, env=None, cwd=None, input=None):
-    """``argv`` run as the child of a reaping init in new PID and mount namespaces."""
-    command = ["unshare", "-pmf", "--mount-proc", sys.executable, os.path.abspath(__file__),
-               "--init", "--", *argv]
-    return subprocess.run(command, capture_output=True, timeout=timeout, env=env, cwd=cwd,
-                          input=input, check=False)
-
-
-def call_isolated(path: str, function: str, *args, timeout: float = 60, env=None):
-    """``function(*args)`` from the module at ``path``, run isolated; its JSON result.
-
-    An exception inside is raised here as an AssertionError with the namespace's output.
-    """
-    call = json.dumps({"path": os.path.abspath(path), "function": function, "args": args})
-    result = run_isolated([sys.executable, os.path.abspath(__file__), "--call", call],
-                          timeout=timeout, env=env)
-    out = result.stdout.decode(errors="replace")
-    for line in reversed(out.splitlines()):
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
-    raise AssertionError(f"{function} failed in the namespace (rc {result.returncode}):\n"
-                         f"{out}\n{result.stderr.decode(errors='replace')}")
-
-
-def alive(pid: int) -> bool:
-    """``pid`` runs or sleeps; a zombie or a reaped process counts as gone."""
+def run_isolated(function, *args, timeout: float = DEFAULT_TIMEOUT, **kwargs):
+    """``function(*args, **kwargs)`` run in fresh PID and mount namespaces; its result."""
+    why = unshare_available()
+    if why:
+        raise RuntimeError(f"cannot isolate: {why}")
+    module, name = function.__module__, function.__qualname__
+    work = tempfile.mkdtemp(prefix="ocfpy-isolated-")
     try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def wait_for(predicate, seconds: float = 5.0) -> bool:
-    """Poll ``predicate`` every 20 ms until it is true or ``seconds`` pass; its last value."""
-    import time
-
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
-def _init(argv) -> int:
-    """PID 1: start ``argv``, reap every process that ends, exit with ``argv``'s status."""
-    child = os.fork()
-    if child == 0:
+        request, answer = os.path.join(work, "request"), os.path.join(work, "answer")
+        with open(request, "wb") as handle:
+            pickle.dump(list(sys.path), handle)
+            pickle.dump((module, name, args, kwargs), handle)
+        argv = ["unshare", "--pid", "--mount", "--fork", "--mount-proc", "--kill-child",
+                "--propagation", "private", sys.executable, os.path.abspath(__file__), request, answer]
         try:
-            os.execvp(argv[0], argv)
-        finally:
-            os._exit(127)
-    while True:
+            proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise IsolatedError(f"{name} did not finish within {timeout} s in its namespace") from None
+        if not os.path.exists(answer):
+            raise IsolatedError(f"{name} ended without an answer (exit {proc.returncode}): "
+                                f"{proc.stderr.decode(errors='replace')[-2000:]}")
+        with open(answer, "rb") as handle:
+            outcome = pickle.load(handle)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if outcome[0] == "ok":
+        return outcome[1]
+    _raise_again(outcome[1], outcome[2])
+
+
+def _raise_again(error, text: str):
+    inner = f"\n--- inside the namespace ---\n{text}"
+    if error is not None:
         try:
-            pid, status = os.wait()
-        except ChildProcessError:
-            return 1
-        if pid == child:
-            return os.waitstatus_to_exitcode(status) & 0xFF
+            error.args = ((str(error.args[0]) if error.args else "") + inner,) + tuple(error.args[1:])
+        except Exception:
+            raise IsolatedError(text) from None
+        if hasattr(error, "msg") and isinstance(getattr(error, "msg"), str):  # pytest outcomes
+            error.msg += inner
+        raise error
+    raise IsolatedError(text)
 
 
-def _call(spec: str) -> int:
-    import importlib.util
+def isolated(test):
+    """Decorator: the test body runs in its own namespaces; fixtures are made outside."""
+    @functools.wraps(test)
+    def outside(*args, **kwargs):
+        return run_isolated(outside, *args, **kwargs)
 
-    request = json.loads(spec)
-    for directory in (REPO, TESTS, os.path.dirname(request["path"])):
-        if directory not in sys.path:
-            sys.path.insert(0, directory)
-    module_spec = importlib.util.spec_from_file_location("isolated_module", request["path"])
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    value = getattr(module, request["function"])(*request["args"])
-    sys.stdout.write("\n" + RESULT_MARK + json.dumps(value) + "\n")
-    sys.stdout.flush()
-    return 0
+    outside.__isolated_body__ = test
+    return outside
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--init":
-        raise SystemExit(_init(sys.argv[3:]))
-    if sys.argv[1] == "--call":
-        raise SystemExit(_call(sys.argv[2]))
-    raise SystemExit(f"usage: {sys.argv[0]} --init -- ARGV... | --call JSON")
+    sys.exit(_init(sys.argv[1], sys.argv[2]))

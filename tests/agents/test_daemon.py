@@ -1,7 +1,7 @@
 """agents/Daemon with real processes, each scenario inside new PID and mount namespaces.
 
 A scenario (a function below named ``scenario_*``) runs in the namespace through
-tests/isolation.py: it drives the agent exactly as pacemaker-execd would and returns what it
+tests/isolation.py's run_isolated: it drives the agent exactly as pacemaker-execd would and returns what it
 saw; the test asserts on that. Only the namespace's processes can ever be signalled.
 """
 
@@ -16,7 +16,9 @@ import tempfile
 import time
 
 import pytest
-from isolation import alive, available, call_isolated, wait_for
+from isolation import run_isolated, unshare_available
+
+from ocfpy.identity import read_stat
 
 PYTHON = "/usr/bin/python3"  # what the daemons run: readable by every user, as on a node
 SERVER_500 = """
@@ -90,6 +92,19 @@ def http_server(world: dict, port: int, **params) -> Resource:
                     cmdline_options=f"-m http.server --bind 127.0.0.1 {port}", **params)
 
 
+def alive(pid: int) -> bool:
+    """Running or sleeping; a zombie or a reaped process counts as gone."""
+    stat = read_stat(pid)
+    return stat is not None and not stat.zombie
+
+
+def wait_for(predicate, seconds: float = 5.0) -> bool:
+    until = time.monotonic() + seconds
+    while time.monotonic() < until and not predicate():
+        time.sleep(0.02)
+    return predicate()
+
+
 def script(world: dict, name: str, code: str) -> str:
     """A Python program written to a file (parameter values are single lines)."""
     path = os.path.join(world["dir"], name + ".py")
@@ -131,7 +146,7 @@ def scenario_sigstopped(world: dict) -> dict:
     os.kill(web.pid(), signal.SIGSTOP)
     seen.update({"depth10": web.monitor(10, timeout_ms=6000), "depth0": web.monitor(0),
                  "stop": web.run("stop", timeout_ms=6000)})
-    seen["alive"] = alive(web.pid()) if web.identity() else wait_for(lambda: False, 0)
+    seen["alive"] = alive(web.pid()) if web.identity() else False
     return seen
 
 
@@ -301,9 +316,9 @@ def scenario_invalid_later(world: dict, broken: dict) -> dict:
 @pytest.fixture
 def world(ocfpy_pythonpath, readable_agents):
     """Paths a scenario needs: the agent, ocfpy for it, a world-readable directory for state."""
-    reason = available()
+    reason = unshare_available()
     if reason:
-        pytest.skip(reason)
+        pytest.skip(f"no PID and mount namespaces here: {reason}")
     directory = tempfile.mkdtemp(prefix="ocfpy-daemon-")
     os.chmod(directory, 0o755)
     rsctmp = os.path.join(directory, "rsctmp")
@@ -314,7 +329,7 @@ def world(ocfpy_pythonpath, readable_agents):
 
 
 def scenario(name, world, *args, timeout=120):
-    return call_isolated(__file__, "scenario_" + name, world, *args, timeout=timeout)
+    return run_isolated(globals()["scenario_" + name], world, *args, timeout=timeout)
 
 
 def test_an_http_server_through_its_lifecycle(world):

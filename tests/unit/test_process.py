@@ -13,7 +13,7 @@ from pathlib import Path
 import shutil
 
 import pytest
-from isolation import call_isolated, wait_for
+from isolation import run_isolated, unshare_available
 
 import ocfpy
 from ocfpy.errors import NotInstalled, OCFError
@@ -57,6 +57,15 @@ def daemons():
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass
+
+
+def wait_for(predicate, seconds: float = 5.0) -> bool:
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
 
 
 # --- pidfiles -------------------------------------------------------------------------------
@@ -396,7 +405,8 @@ def test_an_identity_is_read_from_its_own_text_only(text):
 
 
 # --- stopping a session (inside new PID and mount namespaces) --------------------------------
-needs_namespaces = pytest.mark.skipif(os.geteuid() != 0, reason="unshare -pm needs root")
+needs_namespaces = pytest.mark.skipif(unshare_available() is not None,
+                                      reason=f"no PID and mount namespaces here: {unshare_available()}")
 DOUBLE_FORK = "import os, time\nif os.fork(): os._exit(0)\n{setsid}if os.fork(): os._exit(0)\ntime.sleep(60)\n"
 
 
@@ -430,7 +440,7 @@ def scenario_stop(code: str, term_wait: float, budget: float, stop_first: bool) 
 
 
 def stopped(code, term_wait=5.0, budget=10.0, stop_first=False):
-    return call_isolated(__file__, "scenario_stop", code, term_wait, budget, stop_first)
+    return run_isolated(scenario_stop, code, term_wait, budget, stop_first, timeout=60)
 
 
 @needs_namespaces
