@@ -104,8 +104,8 @@ class Identity:
     """A started process, recorded so that only it and its session are ever acted on.
 
     ``pid`` and ``start_time`` name the process (a reused pid has another start time),
-    ``exe`` the program it runs, ``sid`` the session it leads, ``uid`` the user it runs as,
-    ``boot`` the boot it started in, and ``tag`` the token its processes carry in their
+    ``exe`` and ``uid`` the program and user it started with (for the record: a process may
+    exec or drop root), ``sid`` the session it leads, ``boot`` the boot it started in, and ``tag`` the token its processes carry in their
     environment (TAG_VARIABLE), which finds a daemon that left the session with setsid().
     """
 
@@ -151,43 +151,42 @@ class Identity:
         return not self.boot or self.boot == boot_id()
 
     def leader_alive(self) -> bool:
-        """The recorded process itself runs: same pid, start time, program and user, no zombie.
+        """The recorded process itself runs: same pid and start time in this boot, no zombie.
 
-        PID 1 and this very process are never the recorded one, whatever a file says.
+        A pid and its start time name one process for the whole boot (a reused pid has a
+        later start time). Its program and user are not required to be the recorded ones:
+        the same process may exec its real program (a wrapper script) or drop root
+        (``memcached -u``). PID 1 and this very process are never the recorded one.
         """
         if self.pid in (1, os.getpid()) or not self._this_boot():
             return False
         stat = read_stat(self.pid)
-        if stat is None or stat.zombie or stat.start_time != self.start_time:
-            return False
-        if read_uid(self.pid) != self.uid:
-            return False
-        return self.exe is None or read_exe(self.pid) == self.exe
+        return stat is not None and not stat.zombie and stat.start_time == self.start_time
 
-    def belongs(self, stat: Stat) -> bool:
+    def belongs(self, stat: Stat, session_ours: bool = True) -> bool:
         """``stat``'s process is one of ours: in the recorded session, or carrying our tag.
 
-        Besides, it runs as the recorded user, started no earlier than the recorded process,
-        and is neither PID 1, this process, nor a zombie. The kernel keeps a session id
-        allocated while any process is in that session, so the session cannot be another's
-        as long as one of ours is left in it.
+        Besides, it started no earlier than the recorded process and is neither PID 1, this
+        process, nor a zombie. Only our descendants can be in our session (the kernel keeps a
+        session id allocated while any process is in it; ``session_ours`` is False once the
+        number names another process) or inherit our tag, whatever user they switched to.
         """
         if stat.pid in (1, os.getpid()) or stat.zombie or stat.start_time < self.start_time:
             return False
-        if stat.session != self.sid and not (self.tag and read_tag(stat.pid) == self.tag):
-            return False
-        return read_uid(stat.pid) == self.uid
+        if session_ours and stat.session == self.sid:
+            return True
+        return bool(self.tag) and read_tag(stat.pid) == self.tag
 
     def members(self) -> list:
         """Every live process of ours (see :meth:`belongs`), the recorded one first if it runs."""
         if not self._this_boot():
             return []
         found = []
+        session_ours = self._sid_not_reused()  # a reused number: the tag still finds ours
         for stat in all_processes():
-            if stat.pid == self.pid:
-                if self.leader_alive():
-                    found.insert(0, stat.pid)
-            elif self._sid_not_reused() and self.belongs(stat):
+            if stat.pid == self.pid and self.leader_alive():
+                found.insert(0, stat.pid)
+            elif self.belongs(stat, session_ours):
                 found.append(stat.pid)
         return found
 

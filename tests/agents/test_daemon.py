@@ -182,6 +182,7 @@ def scenario_pid_reuse(world: dict) -> dict:
     from ocfpy.process import write_pidfile
 
     bystander = subprocess.Popen(["sleep", "120"])
+    other_user = subprocess.Popen(["sleep", "121"], user=65534, group=65534, extra_groups=[])
     wait_for(lambda: os.readlink(f"/proc/{bystander.pid}/exe").endswith("sleep"))
     daemon = Resource(world, binfile="sleep", cmdline_options="120")
     pidfile, state = world["dir"] + "/anything_test.pid", world["rsctmp"] + "/Daemon-test.identity"
@@ -194,14 +195,14 @@ def scenario_pid_reuse(world: dict) -> dict:
             f"{bystander.pid}\nstart_time={real.start_time - 5}\ncomm=sleep\n")),
         "state_reused_pid": (lambda: open(state, "w").write(Identity(
             bystander.pid, real.start_time - 5, real.exe, bystander.pid, 0).to_text())),
-        "state_other_user": (lambda: open(state, "w").write(Identity(
-            bystander.pid, real.start_time, real.exe, os.getsid(bystander.pid), 65534).to_text())),
+        "pidfile_other_user": (lambda: write_pidfile(pidfile, other_user.pid)),
         "state_pid_1": (lambda: open(state, "w").write(Identity.capture(1).to_text())),
     }
     for name, plant in cases.items():
         plant()
         seen[name] = {"monitor": daemon.monitor(), "probe": daemon.run("monitor"),
-                      "stop": daemon.run("stop"), "survived": bystander.poll() is None}
+                      "stop": daemon.run("stop"),
+                      "survived": bystander.poll() is None and other_user.poll() is None}
         for path in (pidfile, state):
             if os.path.exists(path):
                 os.unlink(path)
@@ -384,7 +385,7 @@ def test_files_naming_an_unrelated_process_never_make_it_ours(world):
     seen = scenario("pid_reuse", world)
 
     for case in ("bare_pidfile", "pidfile_matching_start", "pidfile_other_start",
-                 "state_reused_pid", "state_other_user", "state_pid_1"):
+                 "state_reused_pid", "pidfile_other_user", "state_pid_1"):
         assert seen[case]["monitor"]["rc"] == 7, case
         assert seen[case]["probe"]["rc"] == 7, case
         assert seen[case]["stop"]["rc"] == 0 and seen[case]["survived"], case

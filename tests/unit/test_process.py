@@ -366,8 +366,6 @@ def edited(identity, **changes):
 
 @pytest.mark.parametrize("change", [
     {"start_time": "START-1"},  # the pid was reused by another process
-    {"uid": 4242},  # another user's process
-    {"exe": "/usr/sbin/other-daemon"},  # another program
     {"boot": "another-boot"},  # recorded before a reboot
 ])
 def test_a_recorded_identity_that_does_not_fit_is_not_alive(spawn, change):
@@ -378,6 +376,18 @@ def test_a_recorded_identity_that_does_not_fit_is_not_alive(spawn, change):
               for key, value in change.items()}
     assert not edited(identity, **change).leader_alive()
     assert edited(identity, **change).members() == []
+
+
+@pytest.mark.parametrize("change", [
+    {"exe": "/bin/sh"},  # a wrapper script that exec'ed its real program
+    {"uid": 0 if os.getuid() else 4242},  # a daemon that switched users (memcached -u)
+])
+def test_the_same_process_under_another_program_or_user_is_still_the_recorded_one(spawn, change):
+    proc = spawn(["sleep", "30"], start_new_session=True)
+    assert wait_for(lambda: read_exe(proc.pid) == os.path.realpath(shutil.which("sleep")))
+    identity = edited(Identity.capture(proc.pid), **change)
+
+    assert identity.leader_alive() and identity.members() == [proc.pid]
 
 
 def test_pid_1_and_the_caller_are_never_alive_whatever_the_file_says():
