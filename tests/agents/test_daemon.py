@@ -256,6 +256,15 @@ def scenario_user(world: dict, user: str) -> dict:
     return seen
 
 
+def scenario_user_without_workdir(world: dict, user: str) -> dict:
+    daemon = Resource(world, binfile="sleep", cmdline_options="120", user=user)
+    seen = {"validate": daemon.run("validate-all", check_level=10), "start": daemon.run("start")}
+    pid = daemon.pid() if daemon.identity() else 0
+    seen.update({"cwd": os.readlink(f"/proc/{pid}/cwd") if pid else None,
+                 "stop": daemon.run("stop"), "alive": bool(pid) and alive(pid)})
+    return seen
+
+
 def scenario_arguments(world: dict, options: str) -> dict:
     marker, record = world["dir"] + "/shell-ran", world["dir"] + "/argv"
     daemon = Resource(world, binfile=PYTHON,
@@ -422,6 +431,16 @@ def test_user_nobody_runs_without_a_shell_with_its_own_groups(world):
     assert 0 not in seen["groups"] and seen["home"] == seen["pw_dir"]
     assert seen["pidfile"] == str(seen["pid"])  # no "This account is currently not available."
     assert seen["depth10"]["rc"] == 0 and seen["stop"]["rc"] == 0 and not seen["alive"]
+
+
+def test_a_user_whose_home_does_not_exist_runs_in_the_root_directory(world):
+    import pwd
+
+    assert not os.path.isdir(pwd.getpwnam("nobody").pw_dir)  # /nonexistent, as on Debian and EL
+    seen = scenario("user_without_workdir", world, "nobody")
+
+    assert seen["validate"]["rc"] == 0 and seen["start"]["rc"] == 0, seen
+    assert seen["cwd"] == "/" and seen["stop"]["rc"] == 0 and not seen["alive"]
 
 
 @pytest.mark.parametrize("options, argv", [
