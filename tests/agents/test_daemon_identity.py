@@ -1,6 +1,6 @@
 """agents/Daemon keeps knowing its daemon when the daemon changes under it: it execs its real
-program, drops root, daemonizes as another user, has workers of another user, or its first pid
-is reused. Each scenario runs inside new PID and mount namespaces (tests/isolation.py)."""
+program, drops root, daemonizes as another user, has workers of another user, its first pid
+is reused, or it writes its own pidfile. Each scenario runs inside new PID and mount namespaces (tests/isolation.py)."""
 
 from __future__ import annotations
 
@@ -101,6 +101,37 @@ def scenario_first_pid_reused(world: dict) -> dict:
     return seen
 
 
+def _written_pid(path: str):
+    try:
+        with open(path) as pidfile:
+            text = pidfile.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def scenario_own_pidfile(world: dict) -> dict:
+    """A daemon that forks into its own session and writes its pid to the configured pidfile."""
+    pidfile = world["dir"] + "/own.pid"
+    code = SETSID_DOUBLE_FORK.replace("time.sleep(120)", f"open({pidfile!r}, 'w').write(str(os.getpid()))\n"
+                                                         "time.sleep(120)")
+    path = script(world, "own_pidfile", code)
+    daemon = Resource(world, binfile=PYTHON, cmdline_options=path, pidfile=pidfile)
+    keeper = subprocess.Popen(["sleep", "123"])
+    seen = {"start": daemon.run("start")}
+    seen["written"] = wait_for(lambda: _written_pid(pidfile) not in (None, daemon.pid()))
+    seen.update({"stop": daemon.run("stop"), "left": ours(world, path),
+                 "pidfile_after_stop": os.path.exists(pidfile)})
+    seen["start_again"] = daemon.run("start")
+    with open(pidfile, "w") as other:  # now naming a live process that is not ours
+        other.write(f"{keeper.pid}\n")
+    seen.update({"stop_again": daemon.run("stop"), "unrelated_kept": os.path.exists(pidfile),
+                 "keeper_alive": keeper.poll() is None})
+    keeper.kill()
+    keeper.wait()
+    return seen
+
+
 def isolated(name, *args):
     return run_isolated(globals()["scenario_" + name], *args, timeout=120)
 
@@ -132,3 +163,12 @@ def test_a_daemon_whose_first_pid_was_reused_is_still_found_and_the_bystander_is
     assert seen["start"]["rc"] == 0 and seen["reused"] and len(seen["running"]) == 1
     assert seen["monitor"]["rc"] == 0 and seen["probe"]["rc"] == 0
     assert seen["stop"]["rc"] == 0 and seen["left"] == [] and seen["bystander_alive"]
+
+
+def test_the_pidfile_a_daemon_wrote_itself_is_removed_by_stop_but_one_naming_another_process_is_kept(world):
+    seen = isolated("own_pidfile", world)
+
+    assert seen["start"]["rc"] == 0 and seen["written"]
+    assert seen["stop"]["rc"] == 0 and seen["left"] == [] and not seen["pidfile_after_stop"]
+    assert seen["start_again"]["rc"] == 0 and seen["stop_again"]["rc"] == 0
+    assert seen["unrelated_kept"] and seen["keeper_alive"]
