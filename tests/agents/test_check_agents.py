@@ -14,9 +14,13 @@ from harness.check.findings import ERROR, INFO
 from harness.check.runner import check_agent
 from harness.check.session import Config
 
+import ping_support
+
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 AGENTS = sorted(p for p in (REPO / "agents").iterdir() if p.is_file() and os.access(p, os.X_OK))
 BROKEN = REPO / "tests" / "data" / "broken-agents"
+# agents that need parameters or stand-ins to run outside a cluster: name -> setup(tmp_path)
+SETUPS = {"ping": ping_support.check_setup}
 
 
 def broken_agents() -> list:
@@ -53,7 +57,10 @@ def test_ocfpy_ships_agents():
 
 @pytest.mark.parametrize("agent", AGENTS, ids=lambda p: p.name)
 def test_shipped_agent_passes_with_zero_errors(agent, tmp_path, ocfpy_pythonpath, readable):
-    log = check(readable / "agents" / agent.name, tmp_path, {"PYTHONPATH": ocfpy_pythonpath})
+    setup = SETUPS.get(agent.name, lambda path: {})(tmp_path)
+    log = check(readable / "agents" / agent.name, tmp_path,
+                {"PYTHONPATH": ocfpy_pythonpath, **setup.get("env", {})},
+                params=setup.get("params", {}), second_params=setup.get("second_params", {}))
 
     assert log.errors == [], log.text()
     assert "lifecycle.stop-twice" in log.checks and "hygiene.leftover-process" in log.checks
