@@ -28,11 +28,7 @@ PREFIX = "ocfpylabb"
 
 def start_seconds(view: cluster.ClusterView, resource: str, where: str) -> float:
     """The last start's exec-time on a node, from crm_mon's operation history."""
-    times = [op.get("exec-time", "0ms") for hist in view.root.iterfind("node_history/node")
-             if hist.get("name") == where
-             for res in hist.iterfind("resource_history") if res.get("id") == resource
-             for op in res.iterfind("operation_history") if op.get("task") == "start"]
-    return int(times[-1].rstrip("ms")) / 1000.0 if times else 0.0
+    return view.op_seconds(resource, where, "start")
 
 
 def fresh_view(config: LabConfig, where: str) -> cluster.ClusterView:

@@ -50,6 +50,14 @@ class ClusterView:
         """A node attribute as crm_mon shows it (None when the node has no such attribute)."""
         return self.attributes.get(node_name, {}).get(name)
 
+    def op_seconds(self, resource: str, node_name: str, task: str) -> float:
+        """The last `task` operation's exec-time on a node, from the operation history (0 if none)."""
+        times = [op.get("exec-time", "0ms") for hist in self.root.iterfind("node_history/node")
+                 if hist.get("name") == node_name
+                 for res in hist.iterfind("resource_history") if res.get("id") == resource
+                 for op in res.iterfind("operation_history") if op.get("task") == task]
+        return int(times[-1].rstrip("ms")) / 1000.0 if times else 0.0
+
     def started_on(self, resource: str) -> str | None:
         nodes = self.where(resource, "Started")
         return nodes[0] if len(nodes) == 1 else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from harness.lab import cluster, network, scenario
+from harness.lab import network, scenario
 from harness.lab.config import LabConfig
 from harness.lab.scenario import SLACK, Step, pcs
 
@@ -21,15 +21,6 @@ MULTIPLIER = 1000
 #: attrd's write to the CIB, the scheduler's run and the controller's transition, plus polling
 TRANSITION_SLACK = 2.0
 SETTLE = 3.0  # seconds a healed cluster must keep its single instance
-
-
-def op_seconds(view: cluster.ClusterView, resource: str, where: str, task: str) -> float:
-    """The last `task` operation's exec-time on a node, from crm_mon's history (0 when none)."""
-    times = [op.get("exec-time", "0ms") for hist in view.root.iterfind("node_history/node")
-             if hist.get("name") == where
-             for res in hist.iterfind("resource_history") if res.get("id") == resource
-             for op in res.iterfind("operation_history") if op.get("task") == task]
-    return int(times[-1].rstrip("ms")) / 1000.0 if times else 0.0
 
 
 class ConnectivityStory(scenario.Story):
@@ -54,10 +45,13 @@ class ConnectivityStory(scenario.Story):
         ping round, then the dampening before attrd writes the value."""
         return self.ping_interval_s + self.ping_round_s + self.dampen_s + TRANSITION_SLACK
 
-    def membership_bound(self) -> float:
-        """Cable pulled -> each half acts on its own: corosync's token, then its consensus timeout."""
+    def isolation_bound(self) -> float:
+        """Every cable pulled -> the isolated node acts on pingd 0: its half forms after corosync's
+        token and consensus timeouts, and attrd there writes the value a dampening later (measured
+        9.7-9.8 s with token 3 s and dampen 3 s: 6.6 + 3 + transition), or the ping bound if longer."""
         config = self.config
-        return (config.token_effective_ms() + config.consensus_effective_ms()) / 1000.0 + TRANSITION_SLACK
+        membership = (config.token_effective_ms() + config.consensus_effective_ms()) / 1000.0
+        return max(self.detection_bound(), membership + self.dampen_s + TRANSITION_SLACK)
 
     def pinged(self, value: str, nodes):
         return lambda v: all(v.attribute(n, ATTRIBUTE) == value for n in nodes)
@@ -90,8 +84,8 @@ class ConnectivityStory(scenario.Story):
         self.wait(survivor, lambda v: v.started_on(self.resource) == survivor, SLACK,
                   f"{self.resource} on {survivor}")
         seconds = time.monotonic() - started
-        stop = op_seconds(self.view, self.resource, victim, "stop")
-        start = op_seconds(self.view, self.resource, survivor, "start")
+        stop = self.view.op_seconds(self.resource, victim, "stop")
+        start = self.view.op_seconds(self.resource, survivor, "start")
         title = f"pull {victim}'s public cable"
         self.bounds[title] = self.detection_bound() + stop + start
         self.home = survivor
@@ -122,11 +116,11 @@ class ConnectivityStory(scenario.Story):
                   SLACK, f"{self.resource} on {survivor}, {victim} OFFLINE")
         taken_over = time.monotonic() - started
         self.wait(victim, lambda v: v.attribute(victim, ATTRIBUTE) == "0" and not v.where(self.resource),
-                  self.detection_bound() + SLACK, f"{self.resource} stopped on the isolated {victim}")
+                  self.isolation_bound() + SLACK, f"{self.resource} stopped on the isolated {victim}")
         seconds = time.monotonic() - started
-        stop = op_seconds(self.view, self.resource, victim, "stop")
+        stop = self.view.op_seconds(self.resource, victim, "stop")
         title = f"pull every cable of {victim}"
-        self.bounds[title] = max(self.detection_bound(), self.membership_bound()) + stop
+        self.bounds[title] = self.isolation_bound() + stop
         self.home = survivor
         return self.record(title, f"ocfpy-lab netcut {victim}", "host", seconds,
                            f"{survivor} runs {self.resource} after {taken_over:.1f} s (membership); "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.lab import connectivity, node
+from harness.lab import cluster, connectivity, node
 from lab_agents import DUMMY
 
 LAB_TAG = "pb"
@@ -27,7 +27,7 @@ def test_a_partition_without_fencing_runs_the_service_on_both_nodes(story):
 def test_after_the_heal_one_instance_remains_and_the_double_start_was_noticed(story):
     story.heal()
 
-    views = {name: connectivity.cluster.view(story.config, name) for name in story.config.nodes}
+    views = {name: cluster.view(story.config, name) for name in story.config.nodes}
     assert all(len(v.where(story.resource)) == 1 for v in views.values())
     assert len({tuple(v.where(story.resource)) for v in views.values()}) == 1
     noticed = f"ocf resource {story.resource} might be active on 2 nodes"

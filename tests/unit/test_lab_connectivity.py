@@ -73,3 +73,26 @@ def test_the_ping_bound_is_interval_pings_dampen_and_slack(config):
 
     assert story.ping_round_s == 2
     assert story.detection_bound() == 3 + 2 + 5 + connectivity.TRANSITION_SLACK
+
+
+def test_the_isolated_node_waits_for_its_new_membership_then_the_dampening(config):
+    story = connectivity.ConnectivityStory(config, ping_interval_s=3, dampen_s=3, attempts=2, timeout_s=1)
+
+    assert story.isolation_bound() == 3.0 + 3.6 + 3 + connectivity.TRANSITION_SLACK
+
+
+def test_node_attributes_and_op_times_are_read_from_crm_mon():
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from harness.lab.cluster import ClusterView
+
+    snapshot = Path(__file__).resolve().parents[1] / "data" / "lab" / "crm_mon_ping_clone.xml"
+    view = ClusterView(ET.parse(snapshot).getroot())
+
+    assert view.attribute("node1", "pingd") == view.attribute("node2", "pingd") == "1000"
+    assert view.attribute("node1", "absent") is None and view.attribute("node9", "pingd") is None
+    assert view.where("ping") == ["node1", "node2"]
+    assert view.op_seconds("split_service", "node2", "start") == 0.036
+    assert view.op_seconds("ping", "node2", "start") == 0.166
+    assert view.op_seconds("ping", "node2", "stop") == 0.0
