@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from harness.lab import network, scenario
+from harness.lab import network, node, scenario
 from harness.lab.config import LabConfig
 from harness.lab.scenario import SLACK, Step, pcs
 
@@ -107,6 +107,28 @@ class ConnectivityStory(scenario.Story):
         return self.record(title, f"ocfpy-lab netheal {victim} --link public", "host",
                            time.monotonic() - started, seen)
 
+    def dampening(self, name: str) -> tuple[float, float]:
+        """Pull a node's public cable: seconds until attrd holds pingd=0, and until the CIB does.
+
+        The gap is the dampening at work (Pacemaker 2.1.5 writes at once what `-U` sets on a new
+        attribute, PCMK#3166: the agent sets value and delay together with `-B -d`). Plugged back
+        afterwards, and waited for until the CIB shows the full score again.
+        """
+        started = time.monotonic()
+        network.set_cable(self.config, name, plugged=False, link="public")
+        in_attrd = in_cib = None
+        try:
+            while in_cib is None and time.monotonic() - started < self.detection_bound() + SLACK:
+                held, written = attrd_value(self.config, name), cib_value(self.config, name)
+                now = time.monotonic() - started
+                in_attrd = now if in_attrd is None and held == "0" else in_attrd
+                in_cib = now if written == "0" else None
+        finally:
+            network.set_cable(self.config, name, plugged=True, link="public")
+        self.wait(name, self.pinged(str(MULTIPLIER), [name]), self.detection_bound() + SLACK,
+                  f"{ATTRIBUTE}={MULTIPLIER} on {name} again")
+        return in_attrd, in_cib
+
     def cut_all(self) -> Step:
         """Every cable of the home node: two partitions; the isolated one stops the service itself."""
         victim, survivor = self.home, self.other(self.home)
@@ -153,6 +175,19 @@ class ConnectivityStory(scenario.Story):
             if report:
                 report(done)
         return self.steps
+
+
+def attrd_value(config: LabConfig, name: str) -> str | None:
+    """The node's pingd as its attrd holds it now (before any dampening)."""
+    out = node.run(config, name, ["attrd_updater", "--query", "--name", ATTRIBUTE, "--node", name]).stdout
+    return out.split('value="', 1)[1].split('"', 1)[0] if 'value="' in out else None
+
+
+def cib_value(config: LabConfig, name: str) -> str | None:
+    """The node's pingd as written to the CIB's status section."""
+    out = node.run(config, name, ["crm_attribute", "--type", "status", "--node", name,
+                                  "--name", ATTRIBUTE, "--query"]).stdout
+    return out.rsplit("value=", 1)[1].strip() if "value=" in out else None
 
 
 class SplitBrainStory(scenario.Story):

@@ -49,6 +49,15 @@ def test_plugging_it_back_brings_the_attribute_back(story):
     assert step.seconds <= story.bounds[step.title], step.observed
 
 
+def test_the_dampening_holds_the_new_value_back_from_the_cib(story):
+    bystander = story.other(story.home)  # not running the service: nothing moves
+
+    in_attrd, in_cib = story.dampening(bystander)
+
+    assert in_attrd is not None and in_cib is not None
+    assert in_cib - in_attrd >= story.dampen_s - 0.5, (in_attrd, in_cib)
+
+
 def test_pulling_every_cable_the_isolated_node_stops_its_copy_and_the_other_runs_it(story):
     victim, survivor = story.home, story.other(story.home)
 
