@@ -1,9 +1,10 @@
 """Which hosts answer ICMP echo: every host pinged at once (one fping, or one ping each), within one budget.
 
-A host is alive when any of ``attempts`` echo requests, sent ``timeout`` seconds apart, gets a
-reply; each host therefore takes at most ``attempts x timeout`` seconds, and all run at the
-same time. When the budget is shorter, the per-attempt timeout shrinks to fit it, and any
-program still running at the budget is killed (its hosts count as not answering).
+A host is alive when any of ``attempts`` echo requests, spread evenly over ``timeout`` seconds,
+gets a reply within those ``timeout`` seconds (fping's reading of ocf:pacemaker:ping's timeout:
+each try waits timeout / attempts). Every host takes at most ``timeout`` seconds, and all run at
+the same time. When the budget is shorter, the timeout shrinks to fit it, and a program still
+running at the budget is killed (its hosts count as not answering).
 IPv4 and IPv6 addresses and host names may be mixed: fping (5.x) and iputils ping take both.
 """
 
@@ -49,24 +50,24 @@ def check_host_list(text: str) -> None:
         raise ValueError("lists no host")
 
 
-def fit_timeout(attempts: int, timeout: float, budget: float | None) -> float:
-    """The per-attempt timeout, shortened so that ``attempts`` of them end within ``budget``."""
+def fit_timeout(timeout: float, budget: float | None) -> float:
+    """The time a host gets to answer, shortened so that the round ends within ``budget``."""
     if budget is None:
         return timeout
-    return max(0.001, min(timeout, (budget - SLACK) / attempts))
+    return max(0.001, min(timeout, budget - SLACK))
 
 
 def ping_argv(binary: str, host: str, attempts: int, timeout: float, options=()) -> list:
-    """iputils ping: one request every ``timeout`` s until the first reply, for attempts x timeout s."""
-    deadline = max(1, math.ceil(attempts * timeout))  # -w takes whole seconds
-    return [binary, "-n", "-q", "-c", "1", "-i", f"{timeout:.3f}", "-w", str(deadline),
-            *options, host]
+    """iputils ping: a request every timeout / attempts s until the first reply, for timeout s."""
+    deadline = max(1, math.ceil(timeout))  # -w takes whole seconds
+    return [binary, "-n", "-q", "-c", "1", "-i", f"{max(0.002, timeout / attempts):.3f}",
+            "-w", str(deadline), *options, host]
 
 
 def fping_argv(binary: str, hosts: list, attempts: int, timeout: float, options=()) -> list:
-    """fping: ``attempts`` tries per host (-r counts retries), each waiting ``timeout`` (no backoff)."""
-    return [binary, "-r", str(attempts - 1), "-t", str(max(1, round(timeout * 1000))), "-B", "1.0",
-            *options, *hosts]
+    """fping: ``attempts`` tries per host (-r counts retries), each waiting timeout / attempts."""
+    per_try_ms = max(1, round(timeout * 1000 / attempts))
+    return [binary, "-r", str(attempts - 1), "-t", str(per_try_ms), "-B", "1.0", *options, *hosts]
 
 
 def parse_fping(hosts: list, result: commands.CommandResult) -> list:
@@ -121,17 +122,17 @@ def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | N
                 fping: str | None = None, ping: str | None = None, options=(), env=None) -> list:
     """Ping every host at once with fping (when given) or ping; one HostResult per host, in order.
 
-    ``budget`` (seconds, None for no limit) bounds the whole round; ``timeout`` is per attempt.
+    ``budget`` (seconds, None for no limit) bounds the whole round; ``timeout`` is per host.
     """
     if not hosts:
         return []
-    per_attempt = fit_timeout(attempts, timeout, budget)
-    limit = attempts * per_attempt + SLACK if budget is None else budget
+    per_host = fit_timeout(timeout, budget)
+    limit = per_host + SLACK if budget is None else budget
     if fping:
-        argv = fping_argv(fping, hosts, attempts, per_attempt, options)
+        argv = fping_argv(fping, hosts, attempts, per_host, options)
         return parse_fping(hosts, run_parallel([argv], timeout=limit, env=env)[0])
     if not ping:
         raise ValueError("probe_hosts needs the path of fping or ping")
-    argvs = [ping_argv(ping, host, attempts, per_attempt, options) for host in hosts]
+    argvs = [ping_argv(ping, host, attempts, per_host, options) for host in hosts]
     results = run_parallel(argvs, timeout=limit, env=env)
     return [from_ping(host, result) for host, result in zip(hosts, results)]

@@ -89,6 +89,9 @@ def two_namespaces(tag: str):
             ip("-n", net.peer, "addr", "add", f"{address}/64", "dev", "p0", "nodad")
         ip("-n", net.client, "link", "set", "c0", "up")
         ip("-n", net.peer, "link", "set", "p0", "up")
+        for address in PEER_V4 + PEER_V6:  # a fresh link: neighbours resolved before any test counts
+            subprocess.run(["ip", "netns", "exec", net.client, "ping", "-n", "-q", "-c", "1", "-w", "5",
+                            address], env={"PATH": TOOL_PATH}, capture_output=True, check=True)
         yield net
     finally:
         for name in reversed(made):

@@ -125,11 +125,11 @@ def fping_recorder(directory):
 
 
 @pytest.mark.parametrize("hosts, op_timeout_ms, timeout, low_ms, high_ms", [
-    (2, 60000, None, 9000, 9000),    # 60000 / 2 hosts / 3 attempts / 1100, in whole seconds
-    (5, 20000, None, 1000, 1000),
-    (10, 20000, None, 5000, 5000),   # below 1 s: 5 s, as the original
-    (1, 20000, "500ms", 500, 500),   # explicit durations are taken as they are
-    (1, 20000, "30s", 5000, 6000),   # ... but 3 attempts must fit the 20 s operation, attrd's 2 s kept
+    (2, 60000, None, 3000, 3000),    # 60000 / 2 hosts / 3 attempts / 1100 = 9 s, a third per try
+    (5, 20000, None, 333, 333),      # 1 s
+    (10, 20000, None, 1667, 1667),   # below 1 s: 5 s, as the original
+    (1, 20000, "1500ms", 500, 500),  # explicit durations are taken as they are
+    (1, 20000, "30s", 5000, 6000),   # ... but must fit the 20 s operation, attrd's 2 s kept
 ])
 def test_the_attempt_timeout_is_derived_as_the_original_and_fits_the_budget(
         env, stub, tmp_path, hosts, op_timeout_ms, timeout, low_ms, high_ms):
@@ -170,8 +170,8 @@ def test_hosts_answer_then_stop_answering_when_the_link_goes_down(env, stub, net
 @pytest.mark.needs_root
 @pytest.mark.parametrize("use_fping", ["true", "false"])
 def test_dead_hosts_are_pinged_at_once_within_the_monitors_timeout(env, stub, network, use_fping):
-    # one after another, 3 dead hosts x 3 attempts x 2 s would take 18 s of a 6 s monitor
-    params = {"host_list": f"{DEAD_V4} {DEAD_V6} 10.231.0.8", "attempts": "3", "timeout": "2",
+    # one after another, 3 dead hosts x 3 s would take 9 s of a 6 s monitor
+    params = {"host_list": f"{DEAD_V4} {DEAD_V6} 10.231.0.8", "attempts": "3", "timeout": "3",
               "use_fping": use_fping}
     run_ping("start", params={**params, "attempts": "1", "timeout": "1"}, env=env, netns=network.client)
 
@@ -180,3 +180,23 @@ def test_dead_hosts_are_pinged_at_once_within_the_monitors_timeout(env, stub, ne
 
     assert (result["status_name"], result["rc"]) == ("DONE", 0), result["stderr"]
     assert updates(stub)[-1] == "0"
+
+
+def test_reload_agent_applies_a_new_dampening_at_once(env, stub):
+    params = {"host_list": "127.0.0.1", "timeout": "1"}
+    run_ping("start", params=params, env=env)
+
+    result = run_ping("reload-agent", params={**params, "dampen": "10s"}, env=env)
+
+    assert result["rc"] == 0
+    assert stub.calls()[-1] == "-Y -n pingd -d 10000ms"
+
+
+def test_validate_all_at_level_10_checks_the_pidfile_directory(env, tmp_path):
+    params = {"host_list": "127.0.0.1", "pidfile": str(tmp_path / "missing" / "ping-pingd")}
+
+    shallow = run_ping("validate-all", params=params, env=env)
+    deep = run_ping("validate-all", params=params, env=dict(env, OCF_CHECK_LEVEL="10"))
+
+    assert shallow["rc"] == 0
+    assert deep["rc"] == 2 and "pidfile: cannot create" in deep["exit_reason"]

@@ -71,8 +71,8 @@ def test_the_daemon_status_section_is_read_from_pcs_status():
 def test_the_ping_bound_is_interval_pings_dampen_and_slack(config):
     story = connectivity.ConnectivityStory(config, ping_interval_s=3, dampen_s=5, attempts=2, timeout_s=1)
 
-    assert story.ping_round_s == 2
-    assert story.detection_bound() == 3 + 2 + 5 + connectivity.TRANSITION_SLACK
+    assert story.ping_round_s == 1
+    assert story.detection_bound() == 3 + 1 + 5 + connectivity.TRANSITION_SLACK
 
 
 def test_the_isolated_node_waits_for_its_new_membership_then_the_dampening(config):

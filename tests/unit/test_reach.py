@@ -29,20 +29,20 @@ def test_a_host_list_needs_one_host_and_checks_each():
         reach.check_host_list("10.0.0.1 -c")
 
 
-def test_the_attempts_shrink_to_fit_the_budget():
-    assert reach.fit_timeout(3, 2.0, None) == 2.0
-    assert reach.fit_timeout(3, 2.0, 60.0) == 2.0
-    assert reach.fit_timeout(3, 2.0, 3.5) == pytest.approx(1.0)
+def test_the_timeout_shrinks_to_fit_the_budget():
+    assert reach.fit_timeout(2.0, None) == 2.0
+    assert reach.fit_timeout(2.0, 60.0) == 2.0
+    assert reach.fit_timeout(6.0, 3.5) == pytest.approx(3.5 - reach.SLACK)
 
 
-def test_ping_stops_at_the_first_reply_and_waits_attempts_times_timeout_at_most():
-    argv = reach.ping_argv("/bin/ping", "fd00::1", 3, 2.0, ["-I", "eth0"])
+def test_ping_stops_at_the_first_reply_and_spreads_the_attempts_over_the_timeout():
+    argv = reach.ping_argv("/bin/ping", "fd00::1", 3, 6.0, ["-I", "eth0"])
 
     assert argv == ["/bin/ping", "-n", "-q", "-c", "1", "-i", "2.000", "-w", "6", "-I", "eth0", "fd00::1"]
 
 
-def test_fping_makes_exactly_attempts_tries_without_backoff():
-    argv = reach.fping_argv("/usr/bin/fping", ["10.0.0.1", "fd00::1"], 3, 0.5)
+def test_fping_makes_exactly_attempts_tries_each_a_share_of_the_timeout():
+    argv = reach.fping_argv("/usr/bin/fping", ["10.0.0.1", "fd00::1"], 3, 1.5)
 
     assert argv == ["/usr/bin/fping", "-r", "2", "-t", "500", "-B", "1.0", "10.0.0.1", "fd00::1"]
 
