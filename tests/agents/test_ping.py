@@ -200,3 +200,15 @@ def test_validate_all_at_level_10_checks_the_pidfile_directory(env, tmp_path):
 
     assert shallow["rc"] == 0
     assert deep["rc"] == 2 and "pidfile: cannot create" in deep["exit_reason"]
+
+
+def test_a_bad_parameter_stop_and_probe_do_without_still_stop_and_report_running(env, stub):
+    params = {"host_list": "127.0.0.1", "timeout": "1"}
+    run_ping("start", params=params, env=env)
+
+    probe = run_ping("monitor", params={**params, "dampen": "soon"}, env=env)
+    stop = run_ping("stop", params={**params, "dampen": "soon"}, env=env)
+    after = run_ping("monitor", params=params, env=env)
+
+    assert (probe["rc"], stop["rc"], after["rc"]) == (0, 0, 7)
+    assert stub.calls()[-1] == "-D -n pingd -d 5000ms"  # the default dampening stood in
