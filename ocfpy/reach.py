@@ -22,6 +22,10 @@ HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 SLACK = 0.5
 
 
+class ProbeFailed(Exception):
+    """The ping program itself failed (bad option, no socket): no host was really tried."""
+
+
 class HostResult(NamedTuple):
     """One host's answer: alive or not, and one line saying what was seen."""
 
@@ -71,14 +75,20 @@ def fping_argv(binary: str, hosts: list, attempts: int, timeout: float, options=
 
 
 def parse_fping(hosts: list, result: commands.CommandResult) -> list:
-    """One HostResult per listed host from fping's "HOST is alive" / "is unreachable" / "HOST: error" lines."""
-    seen = {}
+    """One HostResult per listed host from fping's "HOST is alive" / "is unreachable" / "HOST: error" lines.
+
+    ProbeFailed when fping said nothing about any host and failed (exit 3: bad arguments, 4: a
+    system call failed), or could not run: counting every host dead then would be a lie.
+    """
+    seen, wanted = {}, set(hosts)
     for line in (result.stdout + "\n" + result.stderr).splitlines():
         line = line.strip()
         token = line.split(" ", 1)[0]
         name = token[:-1] if token.endswith(":") else token  # "HOST: error ..." (IPv6 too)
-        if line in (f"{name} is alive", f"{name} is unreachable") or token.endswith(":"):
+        if name in wanted and (line in (f"{name} is alive", f"{name} is unreachable") or token.endswith(":")):
             seen.setdefault(name, line)
+    if not seen and (result.not_installed or (result.rc or 0) >= 3):
+        raise ProbeFailed(result.describe())
     found = []
     for host in hosts:
         line = seen.get(host)

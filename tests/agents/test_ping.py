@@ -1,4 +1,4 @@
-"""agents/ping run as execd runs it: real pings (loopback, or a namespace pair made here), a recording attrd_updater."""
+"""agents/ping as execd runs it: real pings (loopback, or namespaces made here), a recording attrd_updater."""
 
 from __future__ import annotations
 
@@ -212,3 +212,18 @@ def test_a_bad_parameter_stop_and_probe_do_without_still_stop_and_report_running
 
     assert (probe["rc"], stop["rc"], after["rc"]) == (0, 0, 7)
     assert stub.calls()[-1] == "-D -n pingd -d 5000ms"  # the default dampening stood in
+
+
+def test_a_failing_fping_fails_the_monitor_instead_of_setting_0(env, stub, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    message = "fping: can't create socket (must run as root?)"
+    (broken / "fping").write_text(f'#!/bin/sh\necho "{message}" >&2\nexit 4\n')
+    (broken / "fping").chmod(0o755)
+    params = {"host_list": "127.0.0.1", "timeout": "1"}
+
+    result = run_ping("start", params=params, env=dict(env, PATH=f"{broken}:{env['PATH']}"))
+
+    assert result["rc"] == 1
+    assert result["exit_reason"] == f"no host pinged: fping exited with 4: {message}"
+    assert updates(stub) == []

@@ -61,6 +61,13 @@ def test_fping_report_is_read_per_host_ipv6_and_errors_included():
     assert found[1].detail == "fd00::2: error while sending ping: Network is unreachable"
 
 
+@pytest.mark.parametrize("rc, stderr", [(3, "fping: invalid option -- 'Z'"),
+                                        (4, "fping: can't create socket (must run as root?)")])
+def test_fping_failing_as_a_program_is_not_every_host_dead(rc, stderr):
+    with pytest.raises(reach.ProbeFailed, match="fping exited with"):
+        reach.parse_fping(["10.0.0.1"], CommandResult(["fping"], rc, "", stderr + "\n"))
+
+
 def test_a_killed_fping_counts_its_silent_hosts_dead_with_the_reason():
     found = reach.parse_fping(["10.0.0.1"], CommandResult(["fping"], None, "", "", timed_out=True))
 
