@@ -14,6 +14,8 @@ import select
 import signal
 import time
 
+#: A child's exit status for an OSError: this plus its errno.
+ERRNO_BASE = 64
 #: Seconds an abandoned child is given to die after SIGKILL before it is left behind.
 LEAVE_AFTER = 0.05
 
@@ -31,6 +33,13 @@ class Outcome:
         self.rc = rc
         self.output = output
 
+    @property
+    def errno(self) -> "int | None":
+        """The errno of the OSError a child function raised."""
+        if self.rc is not None and ERRNO_BASE < self.rc < ERRNO_BASE + 190:
+            return self.rc - ERRNO_BASE
+        return None
+
     def __repr__(self) -> str:
         return f"Outcome(ok={self.ok}, error={self.error!r}, timed_out={self.timed_out}, rc={self.rc})"
 
@@ -38,16 +47,30 @@ class Outcome:
 def _child(function, args, write_fd: int) -> None:
     """In the forked child: run ``function``, report an error line on ``write_fd``, exit."""
     code = 0
+    _off_the_executors_pipes()
     try:
         message = function(*args) or ""
     except OSError as error:
-        message, code = f"{error.strerror or error}", 1
+        message = f"{error.strerror or error}"
+        code = ERRNO_BASE + error.errno if error.errno and 0 < error.errno < 190 else 1
     except BaseException as error:  # the child must end here whatever happens
         message, code = f"{type(error).__name__}: {error}", 2
     try:
         os.write(write_fd, str(message).encode("utf-8", "replace")[:4096])
     finally:
         os._exit(code)
+
+
+def _off_the_executors_pipes() -> None:
+    """Point stdin, stdout and stderr at /dev/null: a child left behind stuck in the kernel
+    must not keep the executor's pipes open."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
 
 
 def call(function, *args, timeout: float) -> Outcome:
