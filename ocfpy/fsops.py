@@ -100,10 +100,3 @@ def remove_status(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
-
-
-def unmount_clean(directory: str, status_path: "str | None", force: bool = False) -> None:
-    """Remove the status file, then unmount: one child does both."""
-    if status_path:
-        remove_status(status_path)
-    umount(directory, force)

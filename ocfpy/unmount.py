@@ -65,18 +65,23 @@ class Unmounter:
             self._free(remaining)
 
     def _unmount_in_order(self, remaining: list) -> list:
-        """Unmount while it works; the points still mounted (the first one busy)."""
+        """Unmount while it works; the points still mounted (the first one busy or silent)."""
         from ocfpy import bounded, fsops
 
         while remaining:
             point = remaining[0]
-            force = self.plan.force_when_killing and time.monotonic() >= self.half
-            status = self.status_path if point == self.points[-1] else None
-            outcome = bounded.call(fsops.unmount_clean, point, status, force,
-                                   timeout=self.end - time.monotonic())
+            if point == self.points[-1]:
+                self._remove_status_file()
+            now = time.monotonic()
+            killing = now >= self.half
+            phase_end = self.end if killing else self.half  # a silent first try leaves the second half
+            outcome = bounded.call(fsops.umount, point, killing and self.plan.force_when_killing,
+                                   timeout=phase_end - now)
             if outcome.timed_out:
-                raise OCFError(f"umount of {point} gave no answer within "
-                               f"{self.end - self.began:.1f} s: the filesystem does not answer")
+                if killing:
+                    raise OCFError(f"the filesystem does not answer: umount gave no answer within "
+                                   f"{self.end - self.began:.1f} s: {point}")
+                return remaining
             if outcome.ok or outcome.errno in GONE:
                 remaining = remaining[1:]
                 continue
@@ -84,6 +89,18 @@ class Unmounter:
                 raise OCFError(f"cannot unmount {point}: {outcome.error}")
             return remaining
         return remaining
+
+    def _remove_status_file(self) -> None:
+        """The depth-20 status file goes with the stop, if the filesystem answers soon enough."""
+        from ocfpy import bounded, fsops
+
+        if self.status_path is None:
+            return
+        path, self.status_path = self.status_path, None  # tried once
+        limit = min(0.5, (self.end - time.monotonic()) / 10)
+        outcome = bounded.call(fsops.remove_status, path, timeout=limit)
+        if outcome.timed_out and self.log is not None:
+            self.log.warning(f"{path} not removed: the filesystem gave no answer within {limit:.1f} s")
 
     def _free(self, remaining: list) -> None:
         """One round: signal the holders of what is still mounted, wait for them to go."""
@@ -132,5 +149,5 @@ class Unmounter:
         else:
             found = holders.find_holders(remaining, self.devices, exclude=self.exclude)
         who = f"; held by {', '.join(h.describe() for h in found[:3])}" if found else ""
-        return (f"cannot unmount {remaining[0]}: still busy after "
-                f"{time.monotonic() - self.began:.1f} s{who}")
+        return (f"still busy after {time.monotonic() - self.began:.1f} s{who}: cannot unmount "
+                f"{remaining[0]}")
