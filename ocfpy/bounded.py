@@ -7,8 +7,6 @@ it as long as its budget allows, then sends SIGKILL and goes on without it, repo
 failure before Pacemaker's deadline. An abandoned child is reaped by init once it returns.
 """
 
-from __future__ import annotations
-
 import os
 import select
 import signal

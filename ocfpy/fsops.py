@@ -4,8 +4,6 @@ Each function may block for as long as the storage does not answer, so agents ru
 in a child through :func:`ocfpy.bounded.call`; an OSError says what failed.
 """
 
-from __future__ import annotations
-
 import errno
 import mmap
 import os

@@ -1,7 +1,5 @@
 """Filesystem types: what the kernel supports, which need fsck, helpers, and which are cluster-safe."""
 
-from __future__ import annotations
-
 import os
 
 #: Types resource-agents' Filesystem never fscks with run_fsck=auto (journaled, network, virtual).

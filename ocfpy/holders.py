@@ -9,8 +9,6 @@ the stopped mounts show (a bind's source filesystem is mounted elsewhere: its us
 outside the bind are never holders).
 """
 
-from __future__ import annotations
-
 import os
 import select
 import time

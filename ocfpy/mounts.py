@@ -6,8 +6,6 @@ server stopped answering blocks every such call uninterruptibly. The table comes
 filesystem anything for a directory), and devices are compared by major:minor.
 """
 
-from __future__ import annotations
-
 import os
 
 MOUNTINFO = "/proc/self/mountinfo"

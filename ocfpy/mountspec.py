@@ -5,8 +5,6 @@ a bind by the source's filesystem and directory within it, a network or virtual
 filesystem by its source as given, a loop-mounted file by the loop device's backing file.
 """
 
-from __future__ import annotations
-
 import os
 import stat
 

@@ -8,8 +8,6 @@ a child abandoned at the budget (:mod:`ocfpy.bounded`), so a filesystem that doe
 answer makes the stop fail with one reason in time instead of hanging it.
 """
 
-from __future__ import annotations
-
 import errno
 import time
 
