@@ -125,6 +125,23 @@ def test_depth_20_detects_a_read_only_remount(fs, tmp_path):
 
 
 # --- codes and safety ------------------------------------------------------------------------
+BAD_SETTINGS = {"fast_stop": "maybe", "run_fsck": "sometimes", "force_unmount": "bogus",
+                "term_signals": "NOPE", "kill_signals": "-3", "signal_delay": "abc",
+                "force_clones": "perhaps", "statusfile_prefix": "../escape"}
+
+
+@isolated
+def test_a_mounted_filesystem_is_found_and_stopped_whatever_else_is_invalid(fs, tmp_path):
+    directory = str(tmp_path / "d")
+    good = {"device": "tmpfs", "directory": directory, "fstype": "tmpfs"}
+    assert fs("start", good).rc == 0
+    for name, value in BAD_SETTINGS.items():
+        bad = dict(good, **{name: value})
+        assert (name, fs.probe(bad).rc, fs.monitor(bad, 20).rc) == (name, 0, 0)
+        assert (name, fs("validate-all", bad).rc, fs("start", bad).rc) == (name, 6, 6)
+    assert fs("stop", dict(good, **BAD_SETTINGS)).rc == 0 and mounted_sources(directory) == []
+
+
 @isolated
 def test_a_missing_device_probe_7_stop_0_start_5(fs, tmp_path):
     params = {"device": "/dev/ocfpy-no-such-disk", "directory": str(tmp_path / "d"), "fstype": "ext4"}
