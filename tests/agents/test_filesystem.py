@@ -113,10 +113,15 @@ def check_bind_ro(fs, device, root):
     assert mounted_sources(source_fs) == [device]
 
 
+@pytest.mark.parametrize("fstype", ["tmpfs", "ext4"])
+def test_depth_20_detects_a_read_only_remount(fs, loops, tmp_path, fstype):
+    device = loops(fstype) if fstype != "tmpfs" else "tmpfs"
+    check_read_only_remount(fs, device, str(tmp_path / "data"), fstype)
+
+
 @isolated
-def test_depth_20_detects_a_read_only_remount(fs, tmp_path):
-    directory = str(tmp_path / "data")
-    params = {"device": "tmpfs", "directory": directory, "fstype": "tmpfs"}
+def check_read_only_remount(fs, device, directory, fstype):
+    params = {"device": device, "directory": directory, "fstype": fstype}
     assert fs("start", params).rc == 0
     mount("-o", "remount,ro", directory)
     deep = fs.monitor(params, 20)
@@ -144,7 +149,8 @@ def test_a_mounted_filesystem_is_found_and_stopped_whatever_else_is_invalid(fs, 
 
 @isolated
 def test_a_missing_device_probe_7_stop_0_start_5(fs, tmp_path):
-    params = {"device": "/dev/ocfpy-no-such-disk", "directory": str(tmp_path / "d"), "fstype": "ext4"}
+    params = {"device": "/dev/ocfpy-no-such-disk", "directory": str(tmp_path / "no" / "parent"),
+              "fstype": "ext4"}
     assert fs.probe(params).rc == 7
     assert fs("stop", params).rc == 0
     start = fs("start", params)
@@ -203,7 +209,9 @@ def test_labels_and_uuids_through_blkid(fs, loops, tmp_path):
 
 @isolated
 def check_spellings(fs, device, uuid, directory):
-    for spelling in ("LABEL=ocfpytest", "-L ocfpytest", f"UUID={uuid}", f"--uuid={uuid}"):
+    link = directory + ".disk"
+    os.symlink(device, link)
+    for spelling in ("LABEL=ocfpytest", "-L ocfpytest", f"UUID={uuid}", f"--uuid={uuid}", link):
         params = {"device": spelling, "directory": directory, "fstype": "ext4"}
         assert (spelling, fs("start", params).rc) == (spelling, 0)
         assert mounted_sources(directory) == [device]
