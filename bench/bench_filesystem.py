@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 
+from bench_agents import timed  # the same clock and output handling as the agents benchmark
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"
 ANCHOR = "/usr/lib/ocf/resource.d/heartbeat/Filesystem"
@@ -34,12 +36,6 @@ OURS, OURS_S, THEIRS, BARE = ("ocfpy Filesystem installed (-sP)", "ocfpy Filesys
                               "ocf:heartbeat:Filesystem", "bare python3 -sP")
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 INSIDE = "OCFPY_BENCH_ISOLATED"
-
-
-def timed(argv: list, env: dict) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
 
 
 def make_device(workdir: str) -> str:

@@ -136,7 +136,13 @@ class Unmounter:
         if self.log is not None:
             names = ", ".join(holder.describe() for holder in found[:5])
             more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-            self.log.info(f"signal {number} to {len(reached)} process(es) holding "
+            import signal
+
+            try:
+                number = signal.Signals(number).name
+            except ValueError:
+                pass
+            self.log.info(f"{number} to {len(reached)} process(es) holding "
                           f"{self.points[-1]}: {names}{more}")
 
     def _busy_reason(self, remaining: list) -> str:

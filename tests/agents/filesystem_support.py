@@ -61,7 +61,7 @@ class AgentRunner:
 
     def __call__(self, action: str, params: dict, **options):
         env = {"PYTHONPATH": self.pythonpath, "HA_RSCTMP": self.rsctmp,
-               "PCMK_logfacility": "none", "PCMK_logfile": self.log}
+               "PCMK_logfacility": "none", "PCMK_logfile": self.log, **options.pop("extra_env", {})}
         options.setdefault("timeout_ms", 20000)
         options.setdefault("pacemaker_version", self.pacemaker_version)
         operation = Operation(agent=os.path.join(self.agents, "Filesystem"), action=action,

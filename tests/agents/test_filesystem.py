@@ -7,6 +7,7 @@ with the namespace and loop devices are detached by the fixtures, also when a te
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -126,7 +127,8 @@ def check_read_only_remount(fs, device, directory, fstype):
     mount("-o", "remount,ro", directory)
     deep = fs.monitor(params, 20)
     assert deep.rc == 1 and "read-only" in deep.exit_reason
-    assert fs.probe(params).rc != 7  # it is mounted: never "not running"
+    assert fs.monitor(params, 0).rc == 1
+    assert fs.probe(params).rc == 0  # it is mounted: a probe says so
 
 
 # --- codes and safety ------------------------------------------------------------------------
@@ -235,3 +237,34 @@ def check_fsck(fs, broken_ext2, ext4, root):
     forced = {"device": ext4, "directory": f"{root}/e4", "fstype": "ext4", "run_fsck": "force"}
     assert fs("start", forced).rc == 0 and "running fsck" in fs.log_text()
     assert fs("stop", forced).rc == 0
+
+
+def test_a_clone_of_a_local_filesystem_needs_force_clones(fs, loops, tmp_path):
+    check_clones(fs, loops("ext4"), str(tmp_path / "data"))
+
+
+@isolated
+def check_clones(fs, device, directory):
+    params = {"device": device, "directory": directory, "fstype": "ext4"}
+    clone = {"clone": "0", "clone_max": "2", "clone_node_max": "1"}
+    refused = fs("start", params, meta=clone)
+    assert refused.rc == 6 and "cluster-aware" in refused.exit_reason
+    assert fs("start", dict(params, force_clones="true"), meta=clone).rc == 0
+    assert fs("stop", params, meta=clone).rc == 0
+
+
+def test_start_5_when_fsck_is_needed_but_missing(fs, loops, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("mount", "blkid"):
+        os.symlink(shutil.which(tool), bin_dir / tool)
+    check_missing_fsck(fs, loops("ext2"), str(tmp_path / "data"), str(bin_dir))
+
+
+@isolated
+def check_missing_fsck(fs, device, directory, path):
+    params = {"device": device, "directory": directory, "fstype": "ext2"}
+    start = fs("start", params, extra_env={"PATH": path})
+    assert start.rc == 5 and "fsck" in start.exit_reason
+    assert fs("start", dict(params, run_fsck="no"), extra_env={"PATH": path}).rc == 0
+    assert fs("stop", params).rc == 0
