@@ -100,6 +100,17 @@ def call(function, *args, timeout: float) -> Outcome:
     return Outcome(False, text or f"exited with {code}", rc=code)
 
 
+def call_or_raise(what: str, function, *args, timeout: float) -> None:
+    """:func:`call`, raising OCFError naming ``what`` when the function fails or hangs."""
+    from ocfpy.errors import OCFError
+
+    outcome = call(function, *args, timeout=timeout)
+    if outcome.timed_out:  # the cause first: a long path is cut with the 128-byte exit reason
+        raise OCFError(f"the filesystem does not answer: {what}: {outcome.error}")
+    if not outcome.ok:
+        raise OCFError(f"{what}: {outcome.error}")
+
+
 def _collect(read_fd: int, until: float) -> tuple:
     """(data, finished): the child's report, read until EOF (it exited) or ``until``."""
     chunks = []

@@ -75,6 +75,16 @@ def mount_helpers(fstype: str) -> list:
     return []
 
 
+def require_tools(needed: list) -> None:
+    """NotInstalled (rc 5) naming the first entry of ``needed`` (alternatives) not on PATH."""
+    from ocfpy.commands import find_binary
+    from ocfpy.errors import NotInstalled
+
+    for alternatives in needed:
+        if not any(find_binary(tool) for tool in alternatives):
+            raise NotInstalled(f"command not found: {' or '.join(alternatives)}")
+
+
 def clone_refusal(fstype: str, options: list, force_clones: bool) -> "str | None":
     """Why ``fstype`` may not be mounted by a clone (several nodes at once); None if it may."""
     if fstype in CLUSTER_SAFE or (fstype in LOCAL_ONLY and force_clones):

@@ -8,7 +8,7 @@ filesystem by its source as given, a loop-mounted file by the loop device's back
 import os
 import stat
 
-from ocfpy.mounts import NETWORK_TYPES, VIRTUAL_TYPES, join, normalize, parts, resolve
+from ocfpy.mounts import NETWORK_TYPES, VIRTUAL_TYPES, is_within, join, normalize, parts, resolve
 
 BLOCK, UUID, LABEL, BIND, VIRTUAL, NETWORK, LOOPFILE = (
     "block", "uuid", "label", "bind", "virtual", "network", "loop file")
@@ -18,6 +18,22 @@ DISK_LINKS = {UUID: "/dev/disk/by-uuid", LABEL: "/dev/disk/by-label"}
 #: absent, or something else is there; UNKNOWN when the device cannot be found to compare.
 MOUNTED, COVERED, NOT_MOUNTED, FOREIGN, UNKNOWN = (
     "mounted", "covered", "not mounted", "foreign", "unknown")
+
+
+#: Directories a cluster must never mount over (and everything under the kernel's own trees).
+SYSTEM_DIRECTORIES = frozenset((
+    "/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/root",
+    "/run", "/sbin", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/lib", "/usr/lib64", "/usr/sbin",
+    "/var", "/var/lib", "/var/log", "/var/tmp",
+))
+KERNEL_TREES = ("/proc", "/sys", "/dev")
+
+
+def check_mount_point(path: str) -> None:
+    """ValueError for a path no managed filesystem may be mounted on: / and the system's own."""
+    path = normalize(path)
+    if path in SYSTEM_DIRECTORIES or any(is_within(path, tree) for tree in KERNEL_TREES):
+        raise ValueError(f"{path} is a system directory: refusing to mount over it")
 
 
 def option_words(options: str) -> list:
