@@ -36,6 +36,8 @@ def _load(module: str):
     import types
 
     spec = importlib.util.find_spec(module)
+    if spec is None or not spec.has_location or not spec.origin.endswith(".py"):
+        return importlib.import_module(module)
     try:
         import ast
 
