@@ -90,11 +90,3 @@ def write_status(path: str, content: bytes) -> None:
         os.close(fd)
     if back != content:
         raise OSError(errno.EIO, "the status file read back differs from what was written", path)
-
-
-def remove_status(path: str) -> None:
-    """Remove the status file if it is there (stop); anything else is left alone."""
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

@@ -74,14 +74,13 @@ class Unmounter:
     """Unmounts ``points`` (deepest first) within ``seconds``; OCFError with one reason if not."""
 
     def __init__(self, points: list, plan: Plan, seconds: float, *, devices=frozenset(),
-                 status_path: "str | None" = None, log=None, exclude=(1,)):
+                 log=None, exclude=(1,)):
         from ocfpy import fsops
 
         fsops.load_libc()  # before any fork
         self.points = list(points)
         self.plan = plan
         self.devices = frozenset(devices)
-        self.status_path = status_path
         self.log = log
         self.exclude = tuple(exclude)
         self.began = time.monotonic()
@@ -107,8 +106,6 @@ class Unmounter:
 
         while remaining:
             point = remaining[0]
-            if point == self.points[-1]:
-                self._remove_status_file()
             now = time.monotonic()
             killing = now >= self.half
             phase_end = self.end if killing else self.half  # a silent first try leaves the second half
@@ -126,18 +123,6 @@ class Unmounter:
                 raise OCFError(f"cannot unmount {point}: {outcome.error}")
             return remaining
         return remaining
-
-    def _remove_status_file(self) -> None:
-        """The depth-20 status file goes with the stop, if the filesystem answers soon enough."""
-        from ocfpy import bounded, fsops
-
-        if self.status_path is None:
-            return
-        path, self.status_path = self.status_path, None  # tried once
-        limit = min(0.5, (self.end - time.monotonic()) / 10)
-        outcome = bounded.call(fsops.remove_status, path, timeout=limit)
-        if outcome.timed_out and self.log is not None:
-            self.log.warning(f"{path} not removed: the filesystem gave no answer within {limit:.1f} s")
 
     def _free(self, remaining: list) -> None:
         """One round: signal the holders of what is still mounted, wait for them to go."""

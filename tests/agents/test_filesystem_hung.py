@@ -102,3 +102,27 @@ def test_a_hung_mount_elsewhere_does_not_slow_another_resource(fs, tmp_path):
     finally:
         release(daemon, hung)
         kill_all(reader)
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/bindfs"), reason="bindfs is not installed")
+@isolated
+def test_a_stop_that_cannot_unmount_a_silent_filesystem_fails_in_time_with_one_reason(fs, tmp_path):
+    source, hung = str(tmp_path / "src"), str(tmp_path / "hung")
+    os.mkdir(source)
+    os.mkdir(hung)
+    subprocess.run(["bindfs", source, hung], check=True)
+    daemon = daemon_of(source)
+    os.kill(daemon, signal.SIGSTOP)
+    reader = start_process(BLOCKED_READER.format(path=hung))
+    # configured as a plain device path: no MNT_FORCE, which only network and FUSE types get
+    params = {"device": source, "directory": hung, "fstype": ""}
+    try:
+        assert fs.probe(params).rc == 0
+        stop = fs("stop", params, timeout_ms=3000)
+        assert (stop.rc, stop.status.name, stop.elapsed < 3) == (1, "DONE", True)
+        # busy (the blocked reader holds it, and SIGKILL cannot end it) or silent: either way in time
+        assert stop.exit_reason.startswith(("still busy after", "the filesystem does not answer"))
+        assert stop.stderr.count(b"ocf-exit-reason:") == 1
+    finally:
+        release(daemon, hung)
+        kill_all(reader)

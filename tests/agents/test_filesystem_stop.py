@@ -155,3 +155,18 @@ def test_nested_mounts_are_unmounted_first(fs, tmp_path):
         assert [mounted_sources(p) for p in (data, f"{data}/nested")] == [[], []]
     finally:
         kill_all(holder)
+
+
+@isolated
+def test_fast_stop_gives_up_after_6_seconds_whatever_the_timeout(fs, tmp_path):
+    data = str(tmp_path / "data")
+    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs", "force_unmount": "false",
+              "fast_stop": "yes"}
+    assert fs("start", params).rc == 0
+    holder = sleeper(cwd=data)
+    time.sleep(0.1)
+    try:
+        stop = fs("stop", params, timeout_ms=30000)
+        assert stop.rc == 1 and 5.5 < stop.elapsed < 7.5 and "still busy after" in stop.exit_reason
+    finally:
+        kill_all(holder)

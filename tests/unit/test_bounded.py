@@ -43,8 +43,6 @@ def test_write_status_writes_reads_back_and_makes_its_directory(tmp_path):
     path = tmp_path / ".status" / "rsc_node"
     fsops.write_status(str(path), b"rsc\n")
     assert path.read_bytes() == b"rsc\n"
-    fsops.remove_status(str(path))
-    assert not path.exists()
 
 
 def test_reads_of_a_directory_and_a_file(tmp_path):
