@@ -36,6 +36,17 @@ def daemon_of(source: str) -> int:
     raise AssertionError(f"no bindfs for {source}")
 
 
+def hung_bindfs(tmp_path) -> tuple:
+    """(source, mount point, daemon pid, a reader blocked on it): a bindfs whose daemon is stopped."""
+    source, hung = str(tmp_path / "src"), str(tmp_path / "hung")
+    os.mkdir(source)
+    os.mkdir(hung)
+    subprocess.run(["bindfs", source, hung], check=True)
+    daemon = daemon_of(source)
+    os.kill(daemon, signal.SIGSTOP)
+    return source, hung, daemon, start_process(BLOCKED_READER.format(path=hung))
+
+
 def release(pid: int, directory: str) -> None:
     """Let the daemon answer again, then make sure nothing stays mounted."""
     try:
@@ -83,13 +94,7 @@ def test_every_action_on_a_hung_mount_ends_before_its_timeout(fs, tmp_path):
 @pytest.mark.skipif(not os.path.exists("/usr/bin/bindfs"), reason="bindfs is not installed")
 @isolated
 def test_a_hung_mount_elsewhere_does_not_slow_another_resource(fs, tmp_path):
-    source, hung = str(tmp_path / "src"), str(tmp_path / "hung")
-    os.mkdir(source)
-    os.mkdir(hung)
-    subprocess.run(["bindfs", source, hung], check=True)
-    daemon = daemon_of(source)
-    os.kill(daemon, signal.SIGSTOP)
-    reader = start_process(BLOCKED_READER.format(path=hung))
+    source, hung, daemon, reader = hung_bindfs(tmp_path)
     data = str(tmp_path / "data")
     params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs"}
     try:
@@ -107,13 +112,7 @@ def test_a_hung_mount_elsewhere_does_not_slow_another_resource(fs, tmp_path):
 @pytest.mark.skipif(not os.path.exists("/usr/bin/bindfs"), reason="bindfs is not installed")
 @isolated
 def test_a_stop_that_cannot_unmount_a_silent_filesystem_fails_in_time_with_one_reason(fs, tmp_path):
-    source, hung = str(tmp_path / "src"), str(tmp_path / "hung")
-    os.mkdir(source)
-    os.mkdir(hung)
-    subprocess.run(["bindfs", source, hung], check=True)
-    daemon = daemon_of(source)
-    os.kill(daemon, signal.SIGSTOP)
-    reader = start_process(BLOCKED_READER.format(path=hung))
+    source, hung, daemon, reader = hung_bindfs(tmp_path)
     # configured as a plain device path: no MNT_FORCE, which only network and FUSE types get
     params = {"device": source, "directory": hung, "fstype": ""}
     try:
