@@ -68,8 +68,8 @@ class AgentRunner:
                               params=params, extra_env=env, cwd="/", **options)
         return run(operation)
 
-    def probe(self, params: dict):
-        return self("monitor", params)
+    def probe(self, params: dict, **options):
+        return self("monitor", params, **options)
 
     def monitor(self, params: dict, depth: int = 0, **options):
         return self("monitor", params, interval_ms=20000, check_level=depth, **options)

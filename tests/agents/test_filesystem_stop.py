@@ -8,6 +8,7 @@ survives. Each body runs in its own PID and mount namespaces (tests/isolation.py
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import pytest
@@ -168,5 +169,26 @@ def test_fast_stop_gives_up_after_6_seconds_whatever_the_timeout(fs, tmp_path):
     try:
         stop = fs("stop", params, timeout_ms=30000)
         assert stop.rc == 1 and 5.5 < stop.elapsed < 7.5 and "still busy after" in stop.exit_reason
+    finally:
+        kill_all(holder)
+
+
+def test_no_modprobe_fuser_or_lsof_is_needed(fs, tmp_path):
+    only_mount = tmp_path / "bin"
+    only_mount.mkdir()
+    os.symlink(shutil.which("mount"), only_mount / "mount")
+    check_without_tools(fs, str(tmp_path / "data"), str(only_mount))
+
+
+@isolated
+def check_without_tools(fs, data, path):
+    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs"}
+    env = {"extra_env": {"PATH": path}}
+    assert [fs.probe(params, **env).rc, fs("start", params, **env).rc] == [7, 0]
+    holder = sleeper(cwd=data)
+    time.sleep(0.1)
+    try:
+        assert [fs.monitor(params, 20, **env).rc, fs("stop", params, **env).rc] == [0, 0]
+        assert gone(holder) and mounted_sources(data) == []
     finally:
         kill_all(holder)
