@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Start-up of the agents as the RPMs install them: shebang `-sP`, shipped bytecode, run as hacluster.
+"""Start-up of the agents as the RPMs install them: shebang `-sSP`, shipped bytecode, run as hacluster.
 
     python3 bench/bench_rpm.py [--runs N] [--topdir DIR]
 
 Builds the RPMs with rpm/build (or takes those in --topdir), installs them into a throwaway
 root and times, interleaved, the installed Dummy's `monitor` (probe) and `meta-data` against
-the anchor measured in the same run, a bare `/usr/bin/python3 -sP -c pass`. The controller runs
+the anchors measured in the same run, a bare `/usr/bin/python3 -c pass` with the launcher's flags
+and with `-sP` (Fedora's default, what the launchers had before -S). The controller runs
 meta-data as hacluster, who cannot write bytecode, so the installed agent also runs as hacluster
 with the shipped __pycache__ and, for comparison, from a copy of the library without it (what a
 package that does not byte-compile would give). Needs root (rpm --root, setuid to hacluster).
@@ -26,6 +27,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"
 AGENT = "/usr/lib/ocf/resource.d/ocfpy/Dummy"
+ANCHOR = "bare python3 -c pass, launcher's flags"
 
 
 def built_rpms(topdir: str) -> list:
@@ -54,8 +56,11 @@ def contenders(root: str, site: str, bare: str, rsctmp: str) -> dict:
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "OCF_ROOT": "/usr/lib/ocf",
            "OCF_RESOURCE_INSTANCE": "bench", "HA_RSCTMP": rsctmp}
     agent = root + AGENT
+    with open(agent) as launcher:
+        flags = launcher.readline().split()[1:]
     return {
-        "bare python3 -sP": ([PYTHON, "-sP", "-c", "pass"], env, None, False),
+        ANCHOR: ([PYTHON, *flags, "-c", "pass"], env, None, False),
+        "bare python3 -sP -c pass": ([PYTHON, "-sP", "-c", "pass"], env, None, False),
         "installed Dummy, root": ([agent], dict(env, PYTHONPATH=site), None, True),
         "installed Dummy, hacluster": ([agent], dict(env, PYTHONPATH=site), "hacluster", True),
         "no bytecode, hacluster": ([agent], dict(env, PYTHONPATH=bare), "hacluster", True),
@@ -87,10 +92,10 @@ def measure(runners: dict, action: str, runs: int) -> dict:
 
 
 def report(action: str, medians: dict) -> None:
-    anchor = medians["bare python3 -sP"]
-    print(f"\n== {action}: median wall time, and ratio to a bare python3 -sP")
+    anchor = medians[ANCHOR]
+    print(f"\n== {action}: median wall time, and ratio to a {ANCHOR}")
     for name, seconds in medians.items():
-        print(f"  {name:<30} {seconds * 1000:8.2f} ms  {seconds / anchor:5.2f}x")
+        print(f"  {name:<40} {seconds * 1000:8.2f} ms  {seconds / anchor:5.2f}x")
 
 
 def main() -> int:

@@ -16,6 +16,7 @@ _EXPORTS = {
     "OCFExit": "ocfpy.exitcodes",
     "Parameter": "ocfpy.params",
     "Unimplemented": "ocfpy.errors",
+    "WrongKind": "ocfpy.errors",
     "codes": "ocfpy.codes",
     "is_true": "ocfpy.params",
 }

@@ -100,7 +100,11 @@ class Agent:
         return check
 
     def before_each(self, prepare):
-        """Decorator: ``prepare(ctx)`` runs before every handler, once parameters are valid."""
+        """Decorator: ``prepare(ctx)`` runs before every handler, for side paths such as a log.
+
+        It runs once parameters are valid, and in stop and monitor also with the usable values
+        when some are not; there, an OCFError or OSError it raises is logged and ignored.
+        """
         self.preparations.append(prepare)
         return prepare
 

@@ -1,13 +1,18 @@
 """What a handler receives: typed parameters, the environment, a logger and the time budget."""
 
 import os
+import stat
 
-from ocfpy.errors import OCFError
 from ocfpy.params import show_value
 
 
 class ParameterError(ValueError):
     """A parameter value that is missing or cannot be used; the message is one line."""
+
+    def __init__(self, message: str, param):
+        super().__init__(message)
+        self.name = param.name
+        self.identifies = param.identifies
 
 
 class Params:
@@ -41,7 +46,11 @@ class Params:
 
 
 def resolve_params(declared, env) -> tuple:
-    """(Params, [errors]): every declared parameter converted, defaulted and checked."""
+    """(Params, [ParameterError]): every declared parameter converted, defaulted and checked.
+
+    A value that is missing or invalid leaves its typed default (None without one) in Params,
+    so that the actions that may still run (stop, monitor) get every usable value.
+    """
     values, errors, given = {}, [], set()
     by_name = {param.name: param for param in declared}
     for param in declared:
@@ -51,19 +60,19 @@ def resolve_params(declared, env) -> tuple:
         if raw is None:
             values[param.name] = param.typed_default()
             if param.required:
-                errors.append(f"{param.name} is required but not set")
+                errors.append(ParameterError(f"{param.name} is required but not set", param))
             continue
         given.add(param.name)
         if raw == "" and param.required:
             values[param.name] = None
-            errors.append(f"{param.name} is required but empty")
+            errors.append(ParameterError(f"{param.name} is required but empty", param))
             continue
         try:
             values[param.name] = param.convert(raw)
         except ValueError as error:
-            values[param.name] = None
+            values[param.name] = param.typed_default()
             problem = "the value is not valid (secret, not shown)" if param.secret else error
-            errors.append(f"{param.name}: {problem}")
+            errors.append(ParameterError(f"{param.name}: {problem}", param))
     return Params(values, frozenset(given)), errors
 
 
@@ -85,6 +94,8 @@ class Context:
         self.action = action
         self.env = env
         self.params = params
+        #: One line per invalid parameter a stop or monitor runs despite (its default stands in).
+        self.param_errors = ()
         self._secrets = secrets
         self._reason = None
         self._log = None
@@ -136,22 +147,27 @@ class Context:
         hidden = {"OCF_RESKEY_" + name for name in self.agent.secret_names}
         return {key: value for key, value in self.env.mapping.items() if key not in hidden}
 
-    def dump_environment(self, path: str) -> None:
-        """Append this action's environment, secrets left out, to ``path`` (never through a link)."""
+    def dump_environment(self, path: str) -> bool:
+        """Append this action's environment, secrets left out, to ``path`` (never through a link).
+
+        A side path: when ``path`` cannot be written, a warning is logged and False returned;
+        the action goes on.
+        """
         import time
 
         lines = [f"{key}={value}" for key, value in sorted(self.environment_dump().items())]
         text = f"### {self.action} @ {time.ctime()} ###\n" + "\n".join(lines) + "\n"
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
         try:
             fd = os.open(path, flags, 0o600)
-        except OSError as error:
-            raise OCFError(f"cannot write {path}: {error.strerror}") from None
-        try:
             with os.fdopen(fd, "wb") as dump:
+                if not stat.S_ISREG(os.fstat(dump.fileno()).st_mode):
+                    raise IsADirectoryError(0, "not a regular file")
                 dump.write(text.encode("utf-8", "surrogateescape"))
         except OSError as error:
-            raise OCFError(f"cannot write {path}: {error.strerror}") from None
+            self.log.warning(f"cannot write the environment to {path}: {error.strerror}; ignored")
+            return False
+        return True
 
     def state_file(self, suffix: str = "state"):
         """This instance's :class:`ocfpy.state.StateFile` under HA_RSCTMP."""

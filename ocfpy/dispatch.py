@@ -1,4 +1,12 @@
-"""Run one action: resolve parameters, apply OCF's safety rules, call the handler, map the result."""
+"""Run one action: resolve parameters, apply OCF's safety rules, call the handler, map the result.
+
+Invalid parameters end most actions with 6. Stop and monitor run anyway on the usable values
+(an invalid one falls back to its default, the errors are in ``ctx.param_errors``), because
+their answer is about the resource, not the configuration: a probe that said 7 without looking
+could have Pacemaker start a running resource a second time, and a stop that said 0 without
+stopping would leave it running. Only an invalid parameter that ``identifies`` the resource
+makes the state unknowable: then a probe or monitor says 6 and a stop says 1, with one line.
+"""
 
 import os
 
@@ -9,14 +17,18 @@ from ocfpy.errors import NotConfigured, OCFError
 
 #: Actions whose handler runs only after the validator accepted the configuration.
 VALIDATED_ACTIONS = ("start", "reload-agent", "migrate_from")
+#: Actions that find out or end the resource's state, whatever the configuration says.
+STATE_ACTIONS = ("stop", "monitor")
 
 
 def run_action(agent, action: str, environ) -> int:
     """The exit code of ``action``; its exit reason, if any, is the last line on stderr."""
     env = Environment(environ)
     params, errors = resolve_params(agent.parameters, env)
-    secrets = tuple(sorted({str(params[name]) for name in agent.secret_names if params[name]},
-                           key=len, reverse=True))
+    hidden = [params[name] for name in agent.secret_names]
+    # an invalid secret's raw value too: stop and monitor run with its default in its place
+    hidden += [env.param(error.name) for error in errors if error.name in agent.secret_names]
+    secrets = tuple(sorted({str(value) for value in hidden if value}, key=len, reverse=True))
     ctx = Context(agent, action, env, params, secrets)
     try:
         code = _dispatch(agent, ctx, errors)
@@ -45,9 +57,8 @@ def _dispatch(agent, ctx: Context, errors: list) -> int:
         ctx.exit_reason(f"{agent.name} does not implement the {action!r} action")
         return codes.ERR_UNIMPLEMENTED
     if errors:
-        return _invalid_configuration(ctx, errors)
-    for prepare in agent.preparations:
-        prepare(ctx)
+        _run_despite(ctx, errors)
+    _prepare(agent, ctx)
     if action in VALIDATED_ACTIONS and agent.validator is not None:
         agent.validator(ctx, True)
     code = handler(ctx)
@@ -58,33 +69,48 @@ def _dispatch(agent, ctx: Context, errors: list) -> int:
 
 def _validate_all(agent, ctx: Context, errors: list) -> int:
     for error in errors[1:]:
-        ctx.log.error(error)
+        ctx.log.error(str(error))
     if errors:
-        raise NotConfigured(errors[0])
-    for prepare in agent.preparations:
-        prepare(ctx)
+        raise NotConfigured(str(errors[0]))
+    _prepare(agent, ctx)
     if agent.validator is not None:
         agent.validator(ctx, ctx.env.check_level >= 10)
     handler = agent.handlers.get("validate-all")
     return handler(ctx) if handler is not None else codes.SUCCESS
 
 
-def _invalid_configuration(ctx: Context, errors: list) -> int:
-    """6 for invalid parameters, except where 6 would make a failure worse.
-
-    A resource is started with the same parameters its stop and probes get, so with
-    parameters that never passed validation it cannot be running: stop succeeds (a failed
-    stop means fencing) and a probe reports "not running" (what Pacemaker expects of a
-    probe of a stopped resource, however broken its configuration).
-    """
+def _run_despite(ctx: Context, errors: list) -> None:
+    """Let stop and monitor go on with invalid parameters they can do without; raise otherwise."""
+    needed = [error for error in errors if error.identifies]
+    if ctx.action not in STATE_ACTIONS or needed:
+        first = (needed or errors)[0]
+        for error in errors:
+            if error is not first:
+                ctx.log.error(f"invalid configuration: {error}")
+        if ctx.action == "stop":
+            raise OCFError(f"cannot stop: {first} (needed to find the resource)")
+        if ctx.action == "monitor":
+            raise NotConfigured(f"cannot determine the state: {first}")
+        raise NotConfigured(str(first))
     for error in errors:
-        ctx.log.warning(f"invalid configuration: {error}")
-    if ctx.action == "stop":
-        ctx.log.warning("stop: nothing can be running with this configuration; reporting success")
-        return codes.SUCCESS
-    if ctx.is_probe:
-        return codes.NOT_RUNNING
-    raise NotConfigured(errors[0])
+        ctx.log.warning(f"{ctx.action} goes on despite an invalid parameter (default used): {error}")
+    ctx.param_errors = tuple(str(error) for error in errors)
+
+
+def _prepare(agent, ctx: Context) -> None:
+    """Run the ``before_each`` preparations; in stop and monitor their failures only warn.
+
+    Preparations serve side paths (an environment dump, a log): a failure there must not
+    turn the answer about the resource into a failed stop or a wrong monitor.
+    """
+    for prepare in agent.preparations:
+        if ctx.action not in STATE_ACTIONS:
+            prepare(ctx)
+            continue
+        try:
+            prepare(ctx)
+        except (OCFError, OSError) as error:
+            ctx.log.warning(f"{ctx.action}: {prepare.__name__} failed, ignored: {error}")
 
 
 def _settle(ctx: Context, code) -> int:

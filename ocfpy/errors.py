@@ -23,6 +23,14 @@ class InvalidArgument(OCFError):
     rc = codes.ERR_ARGS
 
 
+class WrongKind(InvalidArgument):
+    """A path holds the wrong kind of file, e.g. a directory or a link where a file belongs (rc 2).
+
+    Nothing an agent's own start wrote can be such a thing; an agent whose state is that file
+    may report "not running" from monitor, and stop may leave it alone.
+    """
+
+
 class Unimplemented(OCFError):
     """The action is not implemented (rc 3)."""
 

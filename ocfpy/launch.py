@@ -52,7 +52,10 @@ def cached_metadata(source: str, variant: str) -> "str | None":
 
 def load_code(source: str):
     """The agent's code object: its bytecode when valid (as an import checks it), else compiled."""
-    from importlib.machinery import SourceFileLoader
+    try:  # importlib.machinery's own class, loaded with the interpreter: that module would
+        from _frozen_importlib_external import SourceFileLoader  # import importlib and warnings
+    except ImportError:  # an interpreter other than CPython
+        from importlib.machinery import SourceFileLoader
 
     return SourceFileLoader("__main__", source).get_code("__main__")
 

@@ -108,7 +108,8 @@ def choose_sinks(env, tag: str) -> dict:
 
 def _append(path: str, text: str) -> None:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+        # O_NONBLOCK: a fifo nobody reads would otherwise hang the action until its timeout
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK, 0o640)
     except OSError:
         return  # a log file we cannot open must never fail the action
     try:

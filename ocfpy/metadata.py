@@ -69,7 +69,7 @@ def _parameter(parent, param, legacy: bool) -> None:
     if legacy and param.type == "select":
         longdesc = f"{longdesc} Allowed values: {', '.join(param.choices)}."
     _describe(element, longdesc, param.shortdesc)
-    content = {"type": "string" if legacy and param.type == "select" else param.type}
+    content = {"type": "string" if legacy and param.type == "select" else param.content_type}
     default = param.default_text()
     if default is not None:
         content["default"] = xml_safe(default)

@@ -1,6 +1,8 @@
 """Parameters declared once: metadata, type conversion, defaults and validation all come from here."""
 
-TYPES = ("string", "integer", "boolean", "select")
+TYPES = ("string", "integer", "number", "boolean", "select")
+#: The OCF 1.1 schema knows no fractional type: a ``number`` is announced as a string.
+CONTENT_TYPES = {"number": "string"}
 
 # Pacemaker's spelling (crm_str_to_boolean), compared without regard to case.
 TRUE_WORDS = frozenset(("true", "on", "yes", "y", "1"))
@@ -38,12 +40,14 @@ class Parameter:
 
     Args:
         name: the instance attribute name (``OCF_RESKEY_<name>``).
-        type: ``string``, ``integer``, ``boolean`` or ``select``.
+        type: ``string``, ``integer``, ``number`` (a float, e.g. fractional seconds; announced
+            as ``string`` in the meta-data), ``boolean`` or ``select``. An empty ``integer`` or
+            ``number`` means its default, as Pacemaker's shell agents take it.
         shortdesc, longdesc: the descriptions shown by pcs and crmsh.
         default: a value of the parameter's type, applied when the parameter is unset.
         required: the resource cannot be configured without it.
         choices: the values a ``select`` accepts.
-        minimum, maximum: bounds of an ``integer``.
+        minimum, maximum: bounds of an ``integer`` or a ``number``.
         unique_group: resources of this agent must not share the values of this group.
         reloadable: a change can be applied by ``reload-agent`` without a restart.
         deprecated: superseded; ``replaced_with`` names the successors, which take its value.
@@ -63,7 +67,7 @@ class Parameter:
     def __init__(
         self, name: str, type: str = "string", *, shortdesc: str, longdesc: str = "",
         default: object = None, required: bool = False, choices: tuple = (),
-        minimum: "int | None" = None, maximum: "int | None" = None, unique_group: "str | None" = None,
+        minimum: "float | None" = None, maximum: "float | None" = None, unique_group: "str | None" = None,
         reloadable: bool = False, deprecated: bool = False, replaced_with: tuple = (),
         deprecated_desc: str = "", secret: bool = False, multiline: bool = False, check=None,
         identifies: bool = False,
@@ -112,6 +116,11 @@ class Parameter:
             return "true" if self.default else "false"
         return str(self.default)
 
+    @property
+    def content_type(self) -> str:
+        """The ``<content type>`` of the meta-data."""
+        return CONTENT_TYPES.get(self.type, self.type)
+
     def typed_default(self) -> object:
         """The default converted to the parameter's type (None when there is none)."""
         text = self.default_text()
@@ -125,6 +134,8 @@ class Parameter:
             raise ValueError("is not valid UTF-8") from None
         if not self.multiline and ("\n" in raw or "\r" in raw):
             raise ValueError(f"{show_value(raw)} must be a single line")
+        if self.type in ("integer", "number") and not raw.strip():
+            return None if self.default in (None, "") else self.typed_default()
         value = getattr(self, "_to_" + self.type)(raw)
         if self.check is not None:
             self.check(value)
@@ -138,7 +149,17 @@ class Parameter:
         digits = text[1:] if text[:1] in "+-" else text
         if not digits.isdigit() or not digits.isascii():
             raise ValueError(f"{show_value(raw)} is not an integer")
-        value = int(text)
+        return self._bounded(int(text))
+
+    def _to_number(self, raw: str) -> float:
+        text = raw.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        whole, _, fraction = digits.partition(".")
+        if not (whole + fraction).isdigit() or not digits.isascii():
+            raise ValueError(f"{show_value(raw)} is not a number (digits with at most one '.', e.g. 0.5; no unit or exponent)")
+        return self._bounded(float(text))
+
+    def _bounded(self, value):
         if self.minimum is not None and value < self.minimum:
             raise ValueError(f"{value} is less than {self.minimum}")
         if self.maximum is not None and value > self.maximum:

@@ -1,9 +1,13 @@
-"""State files under HA_RSCTMP, one per instance: written atomically, never through a symlink."""
+"""State files under HA_RSCTMP, one per instance: written atomically, never through a symlink.
+
+A path holding something else than a regular file (a directory, a fifo, a link) is refused
+with :class:`ocfpy.errors.WrongKind` and one line, and no OSError leaves these functions.
+"""
 
 import errno
 import os
 
-from ocfpy.errors import OCFError
+from ocfpy.errors import InvalidArgument, OCFError, WrongKind
 
 #: Why a lookup can fail when nothing can be at a path: missing, under a file, or a name too long.
 _ABSENT = frozenset((errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG))
@@ -45,7 +49,7 @@ def ensure_directory(directory: str, mode: int = 0o755) -> None:
         os.chmod(directory, mode)  # makedirs' mode is cut by the umask (execd's is 0026)
     except FileExistsError:
         if not os.path.isdir(directory):
-            raise OCFError(f"cannot create directory {directory}: something else is there") from None
+            raise WrongKind(f"cannot create directory {directory}: something else is there") from None
     except OSError as error:
         raise OCFError(f"cannot create directory {directory}: {error.strerror}") from None
 
@@ -62,8 +66,29 @@ def can_create(path: str, *, make_directories: bool = False) -> bool:
     return os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK)
 
 
+def check_can_create(name: str, path: str, *, make_directories: bool = False) -> None:
+    """For validators: WrongKind when ``path`` holds no regular file, InvalidArgument when
+    a file cannot be created there; ``name`` (the parameter) begins the message."""
+    try:
+        regular_file_exists(path)
+    except WrongKind as error:
+        raise WrongKind(f"{name}: {error}") from None
+    if not can_create(path, make_directories=make_directories):
+        raise InvalidArgument(f"{name}: cannot create {path}: directory missing or not writable")
+
+
+def kind(mode: int) -> str:
+    """What a file of ``mode`` is, as a message says it: 'a directory', 'a fifo'..."""
+    import stat
+
+    kinds = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"),
+             (stat.S_ISFIFO, "a fifo"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISCHR, "a character device"))
+    return next((word for test, word in kinds if test(mode)), "an unknown kind of file")
+
+
 def regular_file_exists(path: str) -> bool:
-    """False when nothing is at ``path``; True for a regular file; OCFError for anything else."""
+    """False when nothing is at ``path``; True for a regular file; WrongKind for anything else."""
     import stat
 
     try:
@@ -71,11 +96,9 @@ def regular_file_exists(path: str) -> bool:
     except OSError as error:
         if error.errno in _ABSENT:
             return False
-        raise
-    if stat.S_ISLNK(info.st_mode):
-        raise OCFError(f"refusing to use {path}: it is a symbolic link")
+        raise OCFError(f"cannot look at {path}: {error.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise OCFError(f"refusing to use {path}: it is not a regular file")
+        raise WrongKind(f"refusing to use {kind(info.st_mode)} as a file: {path}")
     return True
 
 
@@ -152,6 +175,8 @@ def remove_if_present(path: str) -> None:
     try:
         os.unlink(path)
     except OSError as error:
+        if error.errno in (errno.EISDIR, errno.EPERM) and os.path.isdir(path):
+            raise WrongKind(f"refusing to remove a directory: {path}") from None
         if error.errno not in _ABSENT:
             raise OCFError(f"cannot remove {path}: {error.strerror}") from None
 
@@ -168,10 +193,16 @@ def read_regular(path: str) -> "bytes | None":
             return None
         regular_file_exists(path)
         raise OCFError(f"cannot read {path}: {error.strerror}") from None
-    with open(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OCFError(f"refusing to read {path}: it is not a regular file")
-        return handle.read()
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise WrongKind(f"refusing to read {kind(mode)} as a file: {path}")
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as error:
+        raise OCFError(f"cannot read {path}: {error.strerror}") from None
+    finally:
+        os.close(fd)
 
 
 class StateFile:

@@ -143,6 +143,9 @@ def _unpack_rpms(rpms: list[str], root: Path) -> dict:
     if not packages:
         raise LabError("the RPMs do not contain an ocfpy package in a python site directory")
     found = {"agents": str(agents), "package": packages[0]}
+    # the RPMs' launchers name this directory themselves (they run without site: python -S)
+    found["rpm_site"] = "/" + os.path.relpath(os.path.dirname(packages[0]), root)
+    found["rpm_site_source"] = os.path.dirname(packages[0])
     agent_lib = root / OCF_LIB.lstrip("/") / PROVIDER  # what the launchers in agents/ run
     if agent_lib.is_dir():
         found["agent_lib"] = str(agent_lib)
@@ -169,4 +172,7 @@ def grafts(installed: dict) -> list[tuple[str, str, str]]:
     ]
     if installed.get("agent_lib"):
         found.append((OCF_LIB, PROVIDER, installed["agent_lib"]))
+    rpm_site = installed.get("rpm_site")
+    if rpm_site and rpm_site != installed["site_dir"] and os.path.isdir(os.path.dirname(rpm_site)):
+        found.append((os.path.dirname(rpm_site), os.path.basename(rpm_site), installed["rpm_site_source"]))
     return found

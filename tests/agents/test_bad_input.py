@@ -29,7 +29,8 @@ BAD = [
     ("Dummy", {"op_sleep": "9" * 30}, "is more than 2147483"),
     ("Dummy", {"state": "relative/x.state"}, "is not an absolute path"),
     ("Dummy", {"envfile": "$(touch {marker})"}, "is not an absolute path"),
-    ("Stateful", {"notify_delay": "soon"}, "notify_delay: 'soon' is not an integer"),
+    ("Stateful", {"notify_delay": "soon"}, "notify_delay: 'soon' is not a number"),
+    ("Stateful", {"notify_delay": "1m"}, "no unit or exponent"),  # sleep takes it; ocfpy says why not
 ]
 
 
@@ -63,8 +64,73 @@ def test_free_text_is_data_never_code(value, run_agent, tmp_path):
 
 
 @pytest.mark.parametrize("agent, params", [
-    ("Typed", {"count": "ten"}), ("Dummy", {"op_sleep": "x"}), ("Dummy", {"state": "rel"}),
+    ("Typed", {"count": "ten"}), ("Dummy", {"op_sleep": "x"}), ("Stateful", {"notify_delay": "x"}),
 ])
 def test_stop_and_probe_stay_safe_with_a_broken_configuration(agent, params, run_agent):
     assert run_agent(agent_path(agent), "stop", params=params).rc == 0
     assert run_agent(agent_path(agent), "monitor", params=params).rc == 7
+
+
+# --- invalid parameters under a running resource (issue 13) ----------------------------------
+# A running resource's parameters can change before a probe (a refresh, a node rejoining): the
+# probe must still report the real state, and a stop must stop. (agent, bad parameters, role)
+RUNNING_WITH_BAD_PARAMETER = [
+    ("Dummy", {"op_sleep": "abc"}, "Started"),
+    ("Dummy", {"op_sleep": "-1"}, "Started"),
+    ("Dummy", {"op_sleep": "0.5"}, "Started"),
+    ("Dummy", {"op_sleep": "9" * 30}, "Started"),
+    ("Dummy", {"envfile": "relative/env"}, "Started"),
+    ("Dummy", {"passwd": "two\nlines"}, "Started"),
+    ("Dummy", {"op_sleep": "abc", "envfile": "relative/env"}, "Started"),
+    ("Stateful", {"notify_delay": "abc"}, "Started"),
+    ("Stateful", {"notify_delay": "-1"}, "Started"),
+    ("Stateful", {"notify_delay": "1m"}, "Started"),
+    ("Stateful", {"envfile": "relative/env"}, "Started"),
+    ("Stateful", {"notify_delay": "abc"}, "Promoted"),
+]
+
+
+NEWLINES = "2.1.8"  # the first executor version that hands a newline over as it is
+
+
+def start_resource(run_agent, agent, role, env):
+    assert run_agent(agent, "start", extra_env=env).rc == 0
+    if role == "Promoted":
+        assert run_agent(agent, "promote", extra_env=env).rc == 0
+
+
+@pytest.mark.parametrize("agent, bad, role", RUNNING_WITH_BAD_PARAMETER)
+def test_probe_and_stop_of_a_running_resource_look_past_parameters_they_do_not_need(
+        agent, bad, role, run_agent, rsctmp, fake_sbin, agent_log):
+    env = {"HA_SBIN_DIR": str(fake_sbin[0])}
+    start_resource(run_agent, agent, role, env)
+    running = 8 if role == "Promoted" else 0
+
+    probe = run_agent(agent, "monitor", params=bad, extra_env=env, pacemaker_version=NEWLINES)
+    recurring = run_agent(agent, "monitor", params=bad, interval_ms=10000, extra_env=env,
+                          pacemaker_version=NEWLINES)
+    stop = run_agent(agent, "stop", params=bad, extra_env=env, pacemaker_version=NEWLINES)
+
+    assert (probe.rc, recurring.rc, stop.rc) == (running, running, 0)
+    assert run_agent(agent, "monitor", extra_env=env).rc == 7  # really stopped
+    assert os.listdir(rsctmp) == []
+    assert b"ocf-exit-reason" not in probe.stderr + stop.stderr
+    log = agent_log.read_text()
+    assert "goes on despite an invalid parameter" in log and "Traceback" not in log
+
+
+@pytest.mark.parametrize("agent", ["Dummy", "Stateful"])
+@pytest.mark.parametrize("bad", [{"state": "relative/x.state"}, {"state": "/x\ny"}])
+def test_an_invalid_state_path_leaves_the_state_unknown_probe_6_stop_1(agent, bad, run_agent,
+                                                                       rsctmp, fake_sbin):
+    env = {"HA_SBIN_DIR": str(fake_sbin[0])}
+    start_resource(run_agent, agent, "Started", env)
+
+    probe = run_agent(agent, "monitor", params=bad, extra_env=env, pacemaker_version=NEWLINES)
+    stop = run_agent(agent, "stop", params=bad, extra_env=env, pacemaker_version=NEWLINES)
+
+    assert probe.rc == 6 and probe.exit_reason.startswith("cannot determine the state: state: ")
+    assert stop.rc == 1 and stop.exit_reason.startswith("cannot stop: state: ")
+    for result in (probe, stop):
+        assert result.stderr.count(b"ocf-exit-reason:") == 1 and b"Traceback" not in result.stderr
+    assert run_agent(agent, "monitor", extra_env=env).rc == 0  # nothing was touched: still running

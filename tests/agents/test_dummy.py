@@ -142,7 +142,8 @@ def test_a_link_planted_at_the_state_path_is_never_followed(run_agent, rsctmp, t
     target.write_text("keep\n")
     (rsctmp / "Dummy-test.state").symlink_to(target)
     probe = run_agent("Dummy", "monitor")
-    assert probe.rc == 1 and "symbolic link" in probe.exit_reason
-    assert run_agent("Dummy", "start").rc == 1
+    assert probe.rc == 7 and "symbolic link" in probe.exit_reason  # start never makes a link
+    start = run_agent("Dummy", "start")
+    assert start.rc == 2 and "state: refusing to use" in start.exit_reason
     assert run_agent("Dummy", "stop").rc == 0          # a failed stop would mean fencing
     assert target.read_text() == "keep\n" and not (rsctmp / "Dummy-test.state").is_symlink()

@@ -30,14 +30,15 @@ def rpm_tool(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return result
 
 
-@pytest.fixture(scope="session")
-def build(tmp_path_factory) -> Build:
-    """rpm/build run once into a fresh _topdir; fails the tests that use it when the build fails."""
+PYTHON39 = "/root/.pyenv/versions/3.9.18/bin/python3.9"  # EL9's Python, on this machine and the CI image
+
+
+def _build(topdir, *options: str) -> Build:
+    """rpm/build run into a fresh _topdir; fails the tests that use it when the build fails."""
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"not installed: {', '.join(missing)} (Debian: apt-get install rpm rpmlint help2man git)")
-    topdir = tmp_path_factory.mktemp("rpmbuild")
-    result = subprocess.run([os.path.join(REPO, "rpm", "build"), str(topdir)], cwd=REPO,
+    result = subprocess.run([os.path.join(REPO, "rpm", "build"), *options, str(topdir)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
     if result.returncode != 0:
         pytest.fail(f"rpm/build exited {result.returncode}:\n{result.stdout[-6000:]}", pytrace=False)
@@ -46,6 +47,20 @@ def build(tmp_path_factory) -> Build:
     rpms = {name: glob.glob(f"{topdir}/RPMS/noarch/{name}-{release}.noarch.rpm") for name in PACKAGES}
     assert all(len(paths) == 1 for paths in rpms.values()), rpms
     return Build(str(topdir), result.stdout, srpm, {name: paths[0] for name, paths in rpms.items()})
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory) -> Build:
+    """The packages for this machine's /usr/bin/python3, built once per session."""
+    return _build(tmp_path_factory.mktemp("rpmbuild"))
+
+
+@pytest.fixture(scope="session")
+def build39(tmp_path_factory) -> Build:
+    """The packages built for Python 3.9 (``rpm/build --python``): what EL9 gets."""
+    if not os.access(PYTHON39, os.X_OK):
+        pytest.skip(f"{PYTHON39} is not installed (the CI image has it)")
+    return _build(tmp_path_factory.mktemp("rpmbuild39"), "--python", PYTHON39)
 
 
 class Root(NamedTuple):

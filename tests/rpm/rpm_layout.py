@@ -47,6 +47,12 @@ def platform_python() -> tuple:
     return f"/usr/lib/python{short}/site-packages", tag
 
 
+def platform_version() -> tuple:
+    """(major, minor) of the interpreter the packages target."""
+    site, _ = platform_python()
+    return tuple(int(part) for part in site.split("python")[1].split("/")[0].split("."))
+
+
 def _with_parents(entries: dict, path: str, stop: str) -> None:
     """Adds the directories between stop (exclusive) and path, all 0755."""
     parent = os.path.dirname(path)

@@ -66,11 +66,46 @@ def test_changelog_dates_have_their_real_weekday():
         assert datetime.datetime.strptime(date, "%b %d %Y").strftime("%a") == weekday, date
 
 
-def test_the_rpms_are_rebuilt_from_the_srpm_whose_spec_carries_the_version(build, tmp_path):
+def test_the_rpms_are_rebuilt_from_the_srpm_which_carries_the_spec_unchanged(build, tmp_path):
     rpm_tool("--define", f"_topdir {tmp_path}", "-i", build.srpm)  # unpacks into SPECS/ and SOURCES/
-    assert (tmp_path / "SPECS" / "ocfpy.spec").read_text().splitlines()[0] == f"%global ocfpy_version {version()}"
+    with open(SPEC) as spec:
+        assert (tmp_path / "SPECS" / "ocfpy.spec").read_text() == spec.read()
     output = build.output
     assert output.index(f"Installing {build.srpm}") < output.index(f"Wrote: {build.rpms['ocfpy-agents']}")
+
+
+def test_the_spec_alone_parses_with_the_version_of_ocfpy_init():
+    result = subprocess.run(["rpmspec", "-q", "--srpm", "--qf", "%{NAME} %{VERSION}\n", SPEC],
+                            capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"ocfpy {version()}\n"
+
+
+def test_rpmlint_reads_the_spec_alone_and_finds_only_what_the_project_filters(tmp_path):
+    plain = subprocess.run(["rpmlint", SPEC], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    configured = subprocess.run(["rpmlint", "-c", LINT_CONFIG, SPEC], capture_output=True, text=True,
+                                timeout=120, cwd=tmp_path)
+
+    assert plain.returncode == 0, plain.stdout
+    assert "specfile-error" not in plain.stdout
+    assert re.findall(r": [EW]: (\S+)", plain.stdout) == ["no-buildroot-tag"]  # filtered in rpmlint.toml
+    assert "0 errors, 0 warnings" in configured.stdout, configured.stdout
+
+
+def test_rpm_build_refuses_a_spec_whose_version_is_not_ocfpy_inits(tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", REPO, str(clone)], check=True, timeout=120)
+    spec = clone / "rpm" / "ocfpy.spec"
+    spec.write_text(re.sub(r"^Version:( +).*$", r"Version:\g<1>9.9.9", spec.read_text(), flags=re.M))
+
+    result = subprocess.run([str(clone / "rpm" / "build"), str(tmp_path / "top")], capture_output=True,
+                            text=True, timeout=120)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"rpm/build: rpm/ocfpy.spec has Version 9.9.9, ocfpy/__init__.py {version()}: make them one"]
+    assert not (tmp_path / "top").exists()
 
 
 @pytest.mark.parametrize("package, required", [

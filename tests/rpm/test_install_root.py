@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import marshal
 import os
 import stat
 import subprocess
@@ -11,7 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from rpm_layout import (OCF_LIB_DIR, OCF_PROVIDER_DIR, PACKAGES, REPO, agents, console_scripts, expected,
-                        platform_python)
+                        platform_python, platform_version)
 
 OCF_NOT_RUNNING = 7
 
@@ -57,11 +58,12 @@ def test_rpm_verifies_every_installed_file(installed):
     assert result.returncode == 0 and result.stdout == "", result.stdout
 
 
-def test_installed_agents_and_their_sources_have_the_platform_python_shebang(installed):
+def test_installed_agents_and_their_sources_have_the_platform_python_shebang_without_site(installed):
+    flags = "-sSP" if platform_version() >= (3, 11) else "-sS"  # -P came with 3.11
     for name in agents():
         for path in (f"{OCF_PROVIDER_DIR}/{name}", f"{OCF_LIB_DIR}/{name}.py"):
             with open(installed.path + path) as agent:
-                assert agent.readline() == "#!/usr/bin/python3 -sP\n", path
+                assert agent.readline() == f"#!/usr/bin/python3 {flags}\n", path
 
 
 @pytest.mark.parametrize("name", agents())
@@ -95,6 +97,17 @@ def test_installed_agent_runs_on_the_roots_library_from_its_bytecode(installed, 
     assert "import 'xml.etree.ElementTree'" not in metadata.stderr
     assert metadata.stdout == rendered.stdout
     assert installed.tree() == before, "running the agents wrote into the root"
+
+
+def test_bytecode_names_the_installed_paths_not_the_build_root(installed):
+    site, _ = platform_python()
+    pycs = [path for path in installed.tree() if path.endswith(".pyc")
+            and path.startswith((OCF_LIB_DIR + "/", site + "/ocfpy/"))]
+    assert len(pycs) > len(agents())
+    for pyc in pycs:
+        with open(installed.path + pyc, "rb") as compiled:
+            source = marshal.loads(compiled.read()[16:]).co_filename
+        assert source == pyc.replace("/__pycache__", "").split(".cpython-")[0] + ".py", pyc
 
 
 def test_every_command_has_a_manual_page_made_from_its_help(installed):

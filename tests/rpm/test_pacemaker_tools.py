@@ -1,9 +1,9 @@
 """Pacemaker's own tools accept the agents as the RPMs install them on a node (root only).
 
 For this module only, python3-ocfpy and ocfpy-agents are installed into / with a private rpm
-database, and a .pth file puts their site-packages on /usr/bin/python3's path: pcs runs
-crm_resource with an emptied environment, so PYTHONPATH cannot help there. Everything is
-removed afterwards, also when a test fails.
+database. Nothing puts their site-packages (Fedora's layout, not on Debian's sys.path) on any
+path: the launchers name it themselves, as they must, since pcs runs crm_resource with an
+emptied environment. Everything is removed afterwards, also when a test fails.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import pytest
 from conftest import rpm_tool
 from rpm_layout import OCF_LIB_DIR, OCF_PROVIDER_DIR, agents, platform_python, version
 
-PTH = "/usr/lib/python3/dist-packages/zz-ocfpy-rpm-tests.pth"
 HOST_PACKAGES = ("python3-ocfpy", "ocfpy-agents")
 
 
@@ -54,7 +53,7 @@ def on_this_node(build):
     """The library and the agents installed from the built RPMs into /; all of it gone afterwards."""
     _require_root_and_tools()
     site, _ = platform_python()
-    ours = [OCF_PROVIDER_DIR, OCF_LIB_DIR, f"{site}/ocfpy", f"{site}/ocfpy-{version()}.dist-info", PTH,
+    ours = [OCF_PROVIDER_DIR, OCF_LIB_DIR, f"{site}/ocfpy", f"{site}/ocfpy-{version()}.dist-info",
             "/usr/share/doc/python3-ocfpy", "/usr/share/licenses/python3-ocfpy",
             "/usr/share/doc/ocfpy-agents", "/usr/share/licenses/ocfpy-agents"]
     _refuse_to_overwrite(ours)
@@ -63,8 +62,6 @@ def on_this_node(build):
     dbpath = tempfile.mkdtemp(prefix="ocfpy-rpmdb-")
     try:
         rpm_tool("--dbpath", dbpath, "--nodeps", "-i", *(build.rpms[name] for name in HOST_PACKAGES))
-        with open(PTH, "w") as pth:
-            pth.write(site + "\n")
         yield site
         rpm_tool("--dbpath", dbpath, "--nodeps", "-e", *HOST_PACKAGES)
         assert not any(os.path.lexists(path) for path in ours[:4]), "rpm -e left files behind"
@@ -138,3 +135,16 @@ def test_crm_resource_runs_the_installed_launcher_through_a_lifecycle(on_this_no
              for flag in flags]
 
     assert codes == [7, 0, 0, 0, 7]
+
+
+@pytest.mark.parametrize("name", agents())
+def test_the_controllers_way_empty_environment_as_hacluster_gives_the_same_meta_data(on_this_node, name):
+    as_root = subprocess.run([f"{OCF_PROVIDER_DIR}/{name}", "meta-data"], env={}, capture_output=True,
+                             text=True, timeout=60, cwd="/")
+    as_hacluster = subprocess.run(["runuser", "-u", "hacluster", "--", "env", "-i",
+                                   f"{OCF_PROVIDER_DIR}/{name}", "meta-data"],
+                                  capture_output=True, text=True, timeout=60, cwd="/")
+
+    assert as_root.returncode == as_hacluster.returncode == 0, as_hacluster.stderr
+    assert as_hacluster.stdout == as_root.stdout
+    assert ET.fromstring(as_root.stdout).get("name") == name

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ocfpy import Agent, NotInstalled, OCFExit, Parameter
+from ocfpy.params import absolute_path
 
 
 def make_agent(handlers=None, validator=None):
@@ -56,19 +59,77 @@ def test_handlers_get_typed_parameters_with_defaults(capfd):
     assert seen == {"count": 7, "password": None, "name": "n"}
 
 
+PROBE = {}
+RECURRING = {"OCF_RESKEY_CRM_meta_interval": "10000"}
+
+
 @pytest.mark.parametrize("action, env, code", [
     ("start", {}, 6),                                     # required parameter missing
     ("start", dict(GOOD, OCF_RESKEY_count="x"), 6),
-    ("monitor", dict(GOOD, OCF_RESKEY_count="x", OCF_RESKEY_CRM_meta_interval="10000"), 6),
-    ("monitor", dict(GOOD, OCF_RESKEY_count="x"), 7),     # a probe: not running, whatever the config
-    ("stop", {}, 0),                                      # a failed stop would mean fencing
+    ("promote", dict(GOOD, OCF_RESKEY_count="x"), 6),
     ("validate-all", dict(GOOD, OCF_RESKEY_count="x"), 6),
 ])
-def test_invalid_configuration_is_6_except_stop_and_probes(action, env, code, capfd):
-    agent = make_agent({name: lambda ctx: 0 for name in ("start", "stop", "monitor")})
+def test_invalid_configuration_is_6_for_actions_that_change_or_check(action, env, code, capfd):
+    agent = make_agent({name: lambda ctx: 0 for name in ("start", "promote")})
     got, out, err = run(agent, [action], env, capfd)
-    assert got == code
+    assert got == code and len(reasons(err)) == 1
     assert "Traceback" not in err and out == ""
+
+
+@pytest.mark.parametrize("action, extra", [("stop", {}), ("monitor", PROBE), ("monitor", RECURRING)])
+@pytest.mark.parametrize("answer", [0, 7, 1])
+def test_stop_and_monitor_run_despite_parameters_they_do_not_need(action, extra, answer, capfd):
+    seen = {}
+
+    def handler(ctx):
+        seen.update(ctx.params.as_dict(), errors=ctx.param_errors)
+        return answer
+
+    agent = make_agent({action: handler})
+    env = dict(extra, OCF_RESKEY_count="x")               # and the required name is missing
+    code, out, err = run(agent, [action], env, capfd)
+    assert code == (0 if action == "stop" and answer == 7 else answer)  # the handler's answer
+    assert seen == {"count": 1, "password": None, "name": None,        # count's default stands in
+                    "errors": ("count: 'x' is not an integer", "name is required but not set")}
+    assert "WARNING" in err and "'x' is not an integer" in err and reasons(err) == []
+
+
+def identifying_agent(handler):
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("path", shortdesc="where the state is", check=absolute_path, identifies=True),
+        Parameter("count", "integer", shortdesc="count", default=1),
+    ])
+    for action in ("stop", "monitor"):
+        agent.action(action)(handler)
+    return agent
+
+
+@pytest.mark.parametrize("action, extra, code, reason", [
+    ("monitor", PROBE, 6, "cannot determine the state: path: 'rel' is not an absolute path"),
+    ("monitor", RECURRING, 6, "cannot determine the state: path: 'rel' is not an absolute path"),
+    ("stop", {}, 1, "cannot stop: path: 'rel' is not an absolute path (needed to find the resource)"),
+])
+def test_an_invalid_identifying_parameter_makes_the_state_unknowable(action, extra, code, reason,
+                                                                     capfd):
+    ran = []
+    agent = identifying_agent(lambda ctx: ran.append(ctx) or 0)
+    env = dict(extra, OCF_RESKEY_path="rel", OCF_RESKEY_count="x")
+    got, out, err = run(agent, [action], env, capfd)
+    assert (got, reasons(err)) == (code, ["ocf-exit-reason:" + reason])
+    assert ran == [] and "count: 'x' is not an integer" in err and out == ""
+
+
+def test_a_failing_preparation_warns_in_stop_and_monitor_and_fails_other_actions(capfd):
+    agent = make_agent({name: lambda ctx: 0 for name in ("start", "stop", "monitor")})
+
+    @agent.before_each
+    def record(ctx):
+        raise OSError(28, "No space left on device")
+
+    for action in ("stop", "monitor"):
+        code, _, err = run(agent, [action], GOOD, capfd)
+        assert code == 0 and "record failed, ignored" in err and reasons(err) == []
+    assert run(agent, ["start"], GOOD, capfd)[0] == 1
 
 
 def test_an_uncaught_exception_is_1_with_one_line_reason_and_the_traceback_logged(capfd):
@@ -172,4 +233,26 @@ def test_the_environment_dump_never_follows_a_link(capfd, tmp_path):
     (tmp_path / "dump").symlink_to(target)
     agent = make_agent({"start": lambda ctx: ctx.dump_environment(str(tmp_path / "dump")) or 0})
     code, _, err = run(agent, ["start"], GOOD, capfd)
-    assert code == 1 and "cannot write" in err and target.read_text() == "keep\n"
+    assert code == 0 and "cannot write the environment" in err and target.read_text() == "keep\n"
+
+
+@pytest.mark.parametrize("kind", ["missing directory", "directory", "fifo"])
+def test_an_unwritable_environment_dump_is_logged_and_ignored(kind, capfd, tmp_path):
+    path = tmp_path / "dump"
+    if kind == "missing directory":
+        path = tmp_path / "nonexistent" / "dump"
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    agent = make_agent({"stop": lambda ctx: 0 if ctx.dump_environment(str(path)) is False else 1})
+    code, _, err = run(agent, ["stop"], GOOD, capfd)
+    assert code == 0 and f"cannot write the environment to {path}" in err and reasons(err) == []
+
+
+def test_an_invalid_secret_stays_hidden_when_stop_runs_despite_it(capfd):
+    agent = Agent("T", version="1", shortdesc="t", parameters=[
+        Parameter("pin", "integer", shortdesc="pin", secret=True)])
+    agent.action("stop")(lambda ctx: ctx.log.warning(f"raw {ctx.env.param('pin')}") or 0)
+    code, _, err = run(agent, ["stop"], {"OCF_RESKEY_pin": "12ab"}, capfd)
+    assert code == 0 and "12ab" not in err and "raw ****" in err

@@ -49,3 +49,16 @@ def test_a_private_checkout_is_copied_with_readable_modes(tmp_path):
     assert (mode(copy / "agents"), mode(copy / "agents" / "Dummy")) == (0o755, 0o755)
     assert mode(copy / "ocfpy" / "__init__.py") == 0o644
     assert not (copy / "ocfpy" / "__pycache__").exists()
+
+
+def test_rpm_nodes_also_see_the_packages_site_directory_where_their_launchers_name_it():
+    # the RPMs' launchers run with -S and append %{python3_sitelib} (Fedora's layout) themselves
+    installed = {"agents": "/state/rpmroot/usr/lib/ocf/resource.d/ocfpy",
+                 "package": "/state/rpmroot/usr/lib/python3.11/site-packages/ocfpy",
+                 "site_dir": "/usr/lib/python3/dist-packages", "rpm_site": "/usr/lib/python3.11/site-packages",
+                 "rpm_site_source": "/state/rpmroot/usr/lib/python3.11/site-packages"}
+
+    grafts = install.grafts(installed)
+
+    assert ("/usr/lib/python3/dist-packages", "ocfpy", installed["package"]) in grafts
+    assert ("/usr/lib/python3.11", "site-packages", installed["rpm_site_source"]) in grafts

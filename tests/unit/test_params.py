@@ -17,6 +17,16 @@ VALID = [
     (Parameter("i", "integer", shortdesc="i"), " -7 ", -7),
     (Parameter("i", "integer", shortdesc="i"), "+3", 3),
     (Parameter("i", "integer", shortdesc="i", minimum=0, maximum=10), "10", 10),
+    # empty means the default, as Pacemaker's shell agents take op_sleep=""
+    (Parameter("i", "integer", shortdesc="i", default=3), "", 3),
+    (Parameter("i", "integer", shortdesc="i", default=3), "  ", 3),
+    (Parameter("i", "integer", shortdesc="i"), "", None),
+    (Parameter("f", "number", shortdesc="f"), "0.5", 0.5),
+    (Parameter("f", "number", shortdesc="f"), " .25 ", 0.25),
+    (Parameter("f", "number", shortdesc="f"), "2", 2.0),
+    (Parameter("f", "number", shortdesc="f"), "-1.5", -1.5),
+    (Parameter("f", "number", shortdesc="f", default=0), "", 0.0),
+    (Parameter("f", "number", shortdesc="f", minimum=0, maximum=1), "1.0", 1.0),
     (Parameter("b", "boolean", shortdesc="b"), "yes", True),
     (Parameter("b", "boolean", shortdesc="b"), "TRUE", True),
     (Parameter("b", "boolean", shortdesc="b"), "y", True),
@@ -31,7 +41,14 @@ VALID = [
 # (declaration, raw value, words the one-line error must contain)
 INVALID = [
     (Parameter("i", "integer", shortdesc="i"), "1.5", "not an integer"),
-    (Parameter("i", "integer", shortdesc="i"), "", "not an integer"),
+    (Parameter("f", "number", shortdesc="f"), "abc", "not a number"),
+    (Parameter("f", "number", shortdesc="f"), "1e3", "no unit or exponent"),
+    (Parameter("f", "number", shortdesc="f"), "1m", "no unit or exponent"),
+    (Parameter("f", "number", shortdesc="f"), "nan", "not a number"),
+    (Parameter("f", "number", shortdesc="f"), "inf", "not a number"),
+    (Parameter("f", "number", shortdesc="f"), "1.2.3", "not a number"),
+    (Parameter("f", "number", shortdesc="f"), ".", "not a number"),
+    (Parameter("f", "number", shortdesc="f", minimum=0), "-0.5", "less than 0"),
     (Parameter("i", "integer", shortdesc="i"), "0x10", "not an integer"),
     (Parameter("i", "integer", shortdesc="i"), "1; rm -rf /", "not an integer"),
     (Parameter("i", "integer", shortdesc="i"), "$(reboot)", "not an integer"),
@@ -94,6 +111,7 @@ def test_impossible_declarations_are_refused(declaration, words):
     (Parameter("b", "boolean", shortdesc="b", default=False), "false", False),
     (Parameter("b", "boolean", shortdesc="b", default=True), "true", True),
     (Parameter("i", "integer", shortdesc="i", default=5), "5", 5),
+    (Parameter("f", "number", shortdesc="f", default=0.5), "0.5", 0.5),
     (Parameter("s", shortdesc="s", default="x"), "x", "x"),
     (Parameter("s", shortdesc="s"), None, None),
 ])
@@ -117,3 +135,29 @@ def test_can_create_needs_an_existing_directory_unless_the_agent_makes_it(tmp_pa
     assert not can_create(str(tmp_path / "missing" / "x"))
     assert can_create(str(tmp_path / "missing" / "x"), make_directories=True)
     assert not can_create("/dev/null/x", make_directories=True)
+
+
+@pytest.mark.parametrize("kind, content", [
+    ("string", "string"), ("integer", "integer"), ("boolean", "boolean"), ("number", "string"),
+])
+def test_a_number_is_announced_as_a_string_the_schema_knows(kind, content):
+    assert Parameter("p", kind, shortdesc="p").content_type == content
+
+
+def test_meta_data_with_a_number_is_valid_against_the_ocf_1_1_schema():
+    import os
+    import shutil
+    import subprocess
+
+    import ocfpy
+    from ocfpy import Agent
+
+    if shutil.which("xmllint") is None:
+        pytest.skip("xmllint (libxml2-utils) is not installed")
+    agent = Agent("N", version="1", shortdesc="n", parameters=[
+        Parameter("delay", "number", shortdesc="delay", default=0.5)])
+    schema = os.path.join(os.path.dirname(ocfpy.__file__), "schema", "ra-api-1.1.rng")
+    result = subprocess.run(["xmllint", "--noout", "--relaxng", schema, "-"],
+                            input=agent.metadata().encode(), capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    assert '<content type="string" default="0.5"' in agent.metadata()

@@ -13,8 +13,9 @@ import pytest
 
 import ocfpy
 from ocfpy.environment import Environment
-from ocfpy.errors import OCFError
-from ocfpy.state import StateFile, safe_name, temporary_path
+from ocfpy.errors import InvalidArgument, OCFError, WrongKind
+from ocfpy.state import (StateFile, check_can_create, read_regular, regular_file_exists,
+                         remove_if_present, safe_name, temporary_path, write_atomic)
 
 PACKAGE_PARENT = str(Path(ocfpy.__file__).resolve().parent.parent)
 
@@ -118,10 +119,68 @@ def test_symlink_is_neither_read_nor_counted_as_existing(tmp_path):
 def test_fifo_at_the_path_is_refused_without_blocking(tmp_path):
     state = StateFile(str(tmp_path / "Dummy-db.state"))
     os.mkfifo(state.path)
-    with pytest.raises(OCFError, match="not a regular file"):
+    with pytest.raises(OCFError, match="a fifo as a file"):
         state.read()
-    with pytest.raises(OCFError, match="not a regular file"):
+    with pytest.raises(OCFError, match="a fifo as a file"):
         state.write("x")
+
+
+def make_kind(path, kind):
+    if kind == "directory":
+        os.mkdir(path)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symbolic link":
+        os.symlink("/etc/hostname", path)
+    else:
+        import socket
+
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(path))
+        listener.close()
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "symbolic link", "socket"])
+def test_a_path_of_the_wrong_kind_is_a_one_line_wrong_kind_from_every_function(tmp_path, kind):
+    path = tmp_path / "Dummy-db.state"
+    make_kind(path, kind)
+    for use in (regular_file_exists, read_regular, lambda p: write_atomic(p, b"x")):
+        with pytest.raises(WrongKind) as caught:
+            use(str(path))
+        assert caught.value.rc == 2 and f"a {kind} as a file: {path}" in caught.value.reason
+        assert "\n" not in caught.value.reason
+    assert os.path.lexists(path)
+
+
+def test_removing_a_directory_is_refused_and_other_kinds_are_unlinked(tmp_path):
+    directory = tmp_path / "dir"
+    directory.mkdir()
+    with pytest.raises(WrongKind, match="refusing to remove a directory"):
+        remove_if_present(str(directory))
+    assert directory.is_dir()
+    os.mkfifo(tmp_path / "fifo")
+    remove_if_present(str(tmp_path / "fifo"))
+    assert not os.path.lexists(tmp_path / "fifo")
+
+
+@pytest.mark.parametrize("setup, error, words", [
+    ("nothing", None, None),
+    ("file", None, None),
+    ("directory", WrongKind, "state: refusing to use"),
+    ("fifo", WrongKind, "state: refusing to use a fifo as a file"),
+    ("missing parent", InvalidArgument, "state: cannot create"),
+])
+def test_validators_learn_why_a_file_cannot_be_created(tmp_path, setup, error, words):
+    path = tmp_path / ("missing/x" if setup == "missing parent" else "x")
+    if setup == "file":
+        path.write_text("")
+    elif setup in ("directory", "fifo"):
+        make_kind(path, setup)
+    if error is None:
+        check_can_create("state", str(path))
+    else:
+        with pytest.raises(error, match=words):
+            check_can_create("state", str(path))
 
 
 def test_stale_temporary_file_of_a_killed_writer_is_replaced(tmp_path):
