@@ -36,6 +36,26 @@ def check_mount_point(path: str) -> None:
         raise ValueError(f"{path} is a system directory: refusing to mount over it")
 
 
+#: force_unmount's words (resource-agents' Filesystem) -> how stop finds the holders.
+FORCE_UNMOUNT = {"true": "true", "yes": "true", "1": "true", "on": "true", "y": "true",
+                 "safe": "safe", "false": "false", "no": "false", "0": "false", "off": "false",
+                 "n": "false", "": "false"}
+
+
+def force_unmount_mode(value: str) -> str:
+    """``true``, ``safe`` or ``false`` from a force_unmount value (ValueError when invalid).
+
+    resource-agents' later modifiers after a comma are accepted and have no effect, except
+    ``move``, which is refused: holders are signalled, the mount is never moved away.
+    """
+    words = [word.strip().lower() for word in value.split(",")]
+    if words[0] not in FORCE_UNMOUNT:
+        raise ValueError(f"{value!r} is not true, safe or false")
+    if "move" in words[1:]:
+        raise ValueError("the 'move' modifier is not supported: processes are signalled instead")
+    return FORCE_UNMOUNT[words[0]]
+
+
 def option_words(options: str) -> list:
     return [word.strip() for word in options.split(",") if word.strip()]
 

@@ -19,26 +19,6 @@ GONE = (errno.EINVAL, errno.ENOENT)
 LAST_TRY = 0.15
 
 
-#: force_unmount's words (resource-agents' Filesystem) -> how holders are found.
-FORCE_UNMOUNT = {"true": "true", "yes": "true", "1": "true", "on": "true", "y": "true",
-                 "safe": "safe", "false": "false", "no": "false", "0": "false", "off": "false",
-                 "n": "false", "": "false"}
-
-
-def force_unmount_mode(value: str) -> str:
-    """``true``, ``safe`` or ``false`` from a force_unmount value (ValueError when invalid).
-
-    resource-agents' later modifiers after a comma are accepted and have no effect, except
-    ``move``, which is refused: holders are signalled, the mount is never moved away.
-    """
-    words = [word.strip().lower() for word in value.split(",")]
-    if words[0] not in FORCE_UNMOUNT:
-        raise ValueError(f"{value!r} is not true, safe or false")
-    if "move" in words[1:]:
-        raise ValueError("the 'move' modifier is not supported: processes are signalled instead")
-    return FORCE_UNMOUNT[words[0]]
-
-
 def signal_numbers(text: str) -> list:
     """Signal names (``TERM``, ``SIGTERM``, any case) or numbers, space-separated, as numbers
     (ValueError for one that is not a signal)."""

@@ -268,3 +268,20 @@ def check_missing_fsck(fs, device, directory, path):
     assert start.rc == 5 and "fsck" in start.exit_reason
     assert fs("start", dict(params, run_fsck="no"), extra_env={"PATH": path}).rc == 0
     assert fs("stop", params).rc == 0
+
+
+def test_a_probe_and_a_depth_0_monitor_load_only_the_mount_table_modules(ocfpy_pythonpath,
+                                                                         readable_agents, tmp_path):
+    # no mount is made: the directory stays unmounted, so this needs no namespace
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ocfpy_pythonpath, "HA_RSCTMP": str(tmp_path),
+           "PYTHONPROFILEIMPORTTIME": "1", "OCF_RESKEY_device": "/dev/ocfpy-no-such-disk",
+           "OCF_RESKEY_directory": str(tmp_path / "d"), "OCF_RESKEY_fstype": "ext4"}
+    probe = subprocess.run([f"{readable_agents}/Filesystem", "monitor"], env=env,
+                           capture_output=True, text=True)
+    imported = {line.split("|")[-1].strip() for line in probe.stderr.splitlines() if "import time:" in line}
+    assert probe.returncode == 7
+    assert {name for name in imported if name.startswith("ocfpy")} == {
+        "ocfpy", "ocfpy.agent", "ocfpy.codes", "ocfpy.errors", "ocfpy.params", "ocfpy.context",
+        "ocfpy.environment", "ocfpy.dispatch", "ocfpy.mounts", "ocfpy.mountspec"}
+    assert not imported & {"enum", "signal", "subprocess", "ctypes", "select", "logging",
+                           "__future__", "re", "typing"}

@@ -8,8 +8,8 @@ import pytest
 
 from ocfpy import fstypes
 from ocfpy.errors import NotInstalled
-from ocfpy.mountspec import check_mount_point
-from ocfpy.unmount import force_unmount_mode, signal_numbers
+from ocfpy.mountspec import check_mount_point, force_unmount_mode
+from ocfpy.unmount import signal_numbers
 
 
 def test_kernel_support_from_proc_filesystems_or_a_module_alias(tmp_path):
