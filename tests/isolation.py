@@ -28,6 +28,8 @@ import sys
 import tempfile
 
 DEFAULT_TIMEOUT = 300
+#: Set in the environment of everything inside a namespace made here.
+INSIDE = "OCFPY_ISOLATED"
 
 def _load(module: str):
     """The test module, its asserts rewritten as pytest does (so failures show the values)."""
@@ -113,6 +115,8 @@ def run_isolated(function, *args, timeout: float = DEFAULT_TIMEOUT, **kwargs):
     why = unshare_available()
     if why:
         raise RuntimeError(f"cannot isolate: {why}")
+    if os.environ.get(INSIDE) == "1":  # e.g. a module that isolates at import: it would recurse
+        raise RuntimeError("run_isolated inside an isolated body: namespaces are not nested")
     module, name = function.__module__, function.__qualname__
     work = tempfile.mkdtemp(prefix="ocfpy-isolated-")
     try:
@@ -123,7 +127,8 @@ def run_isolated(function, *args, timeout: float = DEFAULT_TIMEOUT, **kwargs):
         argv = ["unshare", "--pid", "--mount", "--fork", "--mount-proc", "--kill-child",
                 "--propagation", "private", sys.executable, os.path.abspath(__file__), request, answer]
         try:
-            proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+            proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+                                  env=dict(os.environ, **{INSIDE: "1"}))
         except subprocess.TimeoutExpired:
             raise IsolatedError(f"{name} did not finish within {timeout} s in its namespace") from None
         if not os.path.exists(answer):

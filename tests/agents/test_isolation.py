@@ -46,3 +46,12 @@ def test_the_decorator_runs_the_body_inside(tmp_path):
 def test_a_body_that_overruns_is_stopped():
     with pytest.raises(IsolatedError, match="did not finish"):
         run_isolated(__import__("time").sleep, 30, timeout=1)
+
+
+def nested():
+    return run_isolated(os.getpid)
+
+
+def test_bodies_cannot_nest_namespaces():
+    with pytest.raises(RuntimeError, match="not nested"):
+        run_isolated(nested)
