@@ -192,3 +192,28 @@ def check_without_tools(fs, data, path):
         assert gone(holder) and mounted_sources(data) == []
     finally:
         kill_all(holder)
+
+
+def test_other_mounts_of_the_device_go_with_it_and_only_those(fs, loops, tmp_path):
+    check_other_mounts(fs, loops("ext4"), str(tmp_path))
+
+
+@isolated
+def check_other_mounts(fs, device, root):
+    data, elsewhere, unrelated = f"{root}/data", f"{root}/elsewhere", f"{root}/unrelated"
+    params = {"device": device, "directory": data, "fstype": "ext4"}
+    assert fs("start", params).rc == 0
+    os.makedirs(f"{data}/sub")
+    for path in (elsewhere, unrelated):
+        os.mkdir(path)
+    mount("--bind", f"{data}/sub", elsewhere)  # the same filesystem, seen elsewhere on this node
+    mount("-t", "tmpfs", "unrelated", unrelated)
+    holder = sleeper(cwd=elsewhere)
+    bystander = sleeper(cwd=unrelated)
+    time.sleep(0.1)
+    try:
+        assert fs("stop", params).rc == 0
+        assert [mounted_sources(p) for p in (data, elsewhere, unrelated)] == [[], [], ["unrelated"]]
+        assert gone(holder) and alive(bystander)
+    finally:
+        kill_all(holder, bystander)
