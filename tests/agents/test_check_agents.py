@@ -62,10 +62,11 @@ def test_ocfpy_ships_agents():
 
 @pytest.mark.parametrize("agent", AGENTS, ids=lambda p: p.name)
 def test_shipped_agent_passes_with_zero_errors(agent, tmp_path, ocfpy_pythonpath, readable):
-    log = check(readable / "agents" / agent.name, tmp_path, {"PYTHONPATH": ocfpy_pythonpath},
-                params=REQUIRED.get(agent.name, {}))
-# agents that need stand-ins to run outside a cluster: name -> setup(tmp_path) (params, env)
-SETUPS = {"ping": ping_support.check_setup}
+    setup = SETUPS.get(agent.name, lambda path: {})(tmp_path)
+    log = check(readable / "agents" / agent.name, tmp_path,
+                {"PYTHONPATH": ocfpy_pythonpath, **setup.get("env", {})},
+                params={**REQUIRED.get(agent.name, {}), **setup.get("params", {})},
+                second_params=setup.get("second_params", {}))
 
     assert log.errors == [], log.text()
     assert "lifecycle.stop-twice" in log.checks and "hygiene.leftover-process" in log.checks
