@@ -144,6 +144,16 @@ def _block_number(path: str) -> "tuple | str":
     return (os.major(info.st_rdev), os.minor(info.st_rdev))
 
 
+def _anonymous_on(mount, device: tuple) -> bool:
+    """A filesystem whose mountinfo shows an anonymous device number (major 0: btrfs, for
+    one) mounted from block device ``device``: its source names the node under /dev."""
+    if mount.device[0] != 0 or not mount.source.startswith("/dev/") \
+            or mount.fstype in VIRTUAL_TYPES or mount.fstype in NETWORK_TYPES \
+            or mount.fstype.startswith("fuse"):  # their source is any text
+        return False
+    return _block_number(mount.source) == device  # a node under /dev, never on the mount
+
+
 def locate(spec: DeviceSpec, lookup=None) -> Target:
     """Find the device ``spec`` names without touching a mounted filesystem.
 
@@ -202,7 +212,7 @@ def is_target(mount, target: Target, fstype: str, table=None) -> "bool | None":
     if spec.kind == LOOPFILE:
         return loop_backing_file(mount.device) == target.path
     if target.device is not None:
-        return mount.device == target.device
+        return mount.device == target.device or _anonymous_on(mount, target.device)
     if mount.source in (spec.value, target.path):
         return True
     return None if mount.fstype not in VIRTUAL_TYPES else False
