@@ -188,8 +188,10 @@ def test_covered_by_a_later_mount_probe_0_stop_fails_with_one_reason(fs, tmp_pat
     assert fs("start", params).rc == 0
     mount("-t", "tmpfs", "over", directory)
     assert fs.probe(params).rc == 0
+    monitor = fs.monitor(params)
+    assert monitor.rc == 1 and "mounted over it: over (tmpfs" in monitor.exit_reason
     stop = fs("stop", params)
-    assert stop.rc == 1 and "mounted over" in stop.exit_reason
+    assert stop.rc == 1 and f"mounted over {directory}: over (tmpfs" in stop.exit_reason
     assert stop.stderr.count(b"ocf-exit-reason:") == 1
 
 
