@@ -100,6 +100,8 @@ def parse_device(device: str, fstype: str = "", options: str = "") -> DeviceSpec
                 if "/" in value:
                     raise ValueError(f"a {kind} has no '/'")
                 return DeviceSpec(kind, value, text)
+    if device.startswith("-"):  # mount(8) would take it for options (-a mounts all of fstab)
+        raise ValueError("starts with '-' and is not -U/-L, --uuid=/--label=")
     words = option_words(options)
     if "bind" in words or "rbind" in words:
         return DeviceSpec(BIND, normalize(device), text)

@@ -195,6 +195,17 @@ def test_covered_by_a_later_mount_probe_0_stop_fails_with_one_reason(fs, tmp_pat
     assert stop.stderr.count(b"ocf-exit-reason:") == 1
 
 
+@isolated  # without the check, start runs `mount -t ext4 -a DIR`: every ext4 of fstab
+def test_a_device_mount_would_take_for_options_is_refused(fs, tmp_path):
+    directory = str(tmp_path / "d")
+    for device in ("-a", "--make-rshared"):
+        params = {"device": device, "directory": directory, "fstype": "ext4"}
+        start = fs("start", params)
+        assert (device, start.rc) == (device, 6) and "starts with '-'" in start.exit_reason
+        assert fs("validate-all", params).rc == 6
+    assert not os.path.exists(directory)
+
+
 @isolated
 def test_unsupported_type_and_missing_tools_start_5(fs, tmp_path):
     params = {"device": "/dev/null", "directory": str(tmp_path / "d"), "fstype": "zfs"}

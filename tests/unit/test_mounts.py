@@ -138,6 +138,13 @@ def test_bad_devices_are_refused_with_a_reason(device):
         parse_device(device, "")
 
 
+@pytest.mark.parametrize("fstype", ["ext4", "tmpfs", "nfs4", ""])
+@pytest.mark.parametrize("device", ["-a", "--make-rshared", "-oremount,ro", "-a:/x", "--all"])
+def test_a_device_mount_would_read_as_options_is_refused(device, fstype):
+    with pytest.raises(ValueError, match="starts with '-'"):
+        parse_device(device, fstype)
+
+
 def test_mount_source_arguments():
     assert parse_device("UUID=12", "ext4").mount_source() == ["-U", "12"]
     assert parse_device("/dev/sdb1", "ext4").mount_source() == ["/dev/sdb1"]
