@@ -6,7 +6,8 @@ block on a mount whose server stopped answering. A path counts when it lies insi
 of the mount points, compared component by component (``/x/data2`` is not inside
 ``/x/data``); a memory map also counts by its device number, for the devices that only
 the stopped mounts show (a bind's source filesystem is mounted elsewhere: its users
-outside the bind are never holders).
+outside the bind are never holders). A process in another mount namespace is judged by the
+mount ids of its open files (fdinfo) and its maps' devices, never by its paths.
 """
 
 import os
@@ -95,12 +96,52 @@ def uses_of(pid_dir: str, mount_points, devices=frozenset()) -> list:
     return uses + _map_uses(pid_dir, mount_points, devices)
 
 
+def _fd_mount_id(pid_dir: str, fd: str) -> "int | None":
+    """The mnt_id line of /proc/PID/fdinfo/FD: which mount the open file is on."""
+    try:
+        with open(f"{pid_dir}/fdinfo/{fd}", "rb") as handle:
+            for line in handle.read().split(b"\n"):
+                if line.startswith(b"mnt_id:"):
+                    return int(line[7:])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def foreign_uses(pid_dir: str, mount_ids, devices=frozenset()) -> list:
+    """What a process in another mount namespace holds of ours. Its paths name its own tree
+    (``/srv/data`` there may be a plain directory) and its cwd and root moved to that tree's
+    copies, so only its open files on our mounts (fdinfo's mnt_id) and maps of ``devices`` count."""
+    try:
+        fds = os.listdir(pid_dir + "/fd")
+    except OSError:
+        fds = []
+    uses = [f"fd {fd} {_readlink(f'{pid_dir}/fd/{fd}')}" for fd in fds
+            if _fd_mount_id(pid_dir, fd) in mount_ids]
+    return uses + _map_uses(pid_dir, (), devices)
+
+
+def _mount_ids(proc: str, mount_points) -> set:
+    """The ids of the mounts on top of ``mount_points`` in this process's mount namespace."""
+    from ocfpy.mounts import read_mount_table
+
+    try:
+        table = read_mount_table(f"{proc}/self/mountinfo")
+    except OSError:
+        return set()
+    tops = (table.top(point) for point in mount_points)
+    return {mount.mount_id for mount in tops if mount is not None}
+
+
 def find_holders(mount_points, devices=frozenset(), proc: str = "/proc", exclude=()) -> list:
     """The processes holding anything inside ``mount_points`` (or mapped from ``devices``).
 
-    Kernel threads (no exe), this process and ``exclude`` are left out.
+    Kernel threads (no exe), this process and ``exclude`` are left out. A process in another
+    mount namespace is judged by :func:`foreign_uses`, never by its paths.
     """
     skip = {os.getpid(), *exclude}
+    ours = _readlink(f"{proc}/self/ns/mnt")
+    mount_ids = None
     holders = []
     for name in os.listdir(proc):
         if not name.isdigit() or int(name) in skip:
@@ -108,7 +149,13 @@ def find_holders(mount_points, devices=frozenset(), proc: str = "/proc", exclude
         pid_dir = f"{proc}/{name}"
         if _readlink(pid_dir + "/exe") is None and _readlink(pid_dir + "/cwd") is None:
             continue  # a kernel thread, or gone
-        uses = uses_of(pid_dir, mount_points, devices)
+        namespace = _readlink(pid_dir + "/ns/mnt")
+        if ours is not None and namespace is not None and namespace != ours:
+            if mount_ids is None:
+                mount_ids = _mount_ids(proc, mount_points)
+            uses = foreign_uses(pid_dir, mount_ids, devices)
+        else:
+            uses = uses_of(pid_dir, mount_points, devices)
         if uses:
             holders.append(Holder(int(name), start_time(pid_dir), uses))
     return holders

@@ -217,3 +217,33 @@ def check_other_mounts(fs, device, root):
         assert gone(holder) and alive(bystander)
     finally:
         kill_all(holder, bystander)
+
+
+NEW_MOUNT_NAMESPACE = "import ctypes; assert ctypes.CDLL(None).unshare(0x20000) == 0\n"  # CLONE_NEWNS
+HOLD_IN_OWN_NAMESPACE = NEW_MOUNT_NAMESPACE + (
+    "import os, time; os.chdir({path!r}); f = open({path!r} + '/file', 'w'); "
+    "open({ready!r}, 'w').close(); time.sleep(600)")
+OPEN_THEN_UNSHARE = ("f = open({path!r} + '/held', 'w')\n" + NEW_MOUNT_NAMESPACE
+                     + "import os, time; os.chdir('/'); open({ready!r}, 'w').close(); time.sleep(600)")
+
+
+@isolated
+def test_a_process_in_another_mount_namespace_is_judged_by_its_mounts_not_its_paths(fs, tmp_path):
+    data, ready = str(tmp_path / "data"), str(tmp_path / "ready")
+    os.makedirs(data)
+    os.mkdir(ready)
+    # before the mount: its /data is the plain directory, which its cwd and open file are on
+    lookalike = start_process(HOLD_IN_OWN_NAMESPACE.format(path=data, ready=f"{ready}/a"))
+    wait_ready(f"{ready}/a")
+    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs"}
+    assert fs("start", params).rc == 0
+    holder = sleeper(cwd=data)  # makes the first unmount busy, so the holders are looked for
+    # its open file is on this mount, whatever namespace it moved to afterwards
+    escaped = start_process(OPEN_THEN_UNSHARE.format(path=data, ready=f"{ready}/b"))
+    wait_ready(f"{ready}/b")
+    try:
+        assert fs("stop", params).rc == 0
+        assert gone(holder) and gone(escaped) and alive(lookalike)
+        assert mounted_sources(data) == []
+    finally:
+        kill_all(holder, escaped, lookalike)

@@ -141,3 +141,18 @@ def test_a_pid_whose_start_time_changed_is_never_signalled(child):
     stale = Pinned(proc.pid, 1)  # the process recorded earlier had another start time
     assert not stale.alive() and not stale.send(signal.SIGKILL)
     assert proc.poll() is None
+
+
+def test_a_process_in_another_mount_namespace_holds_only_by_mount_id_and_device(proc):
+    (proc / "self" / "ns").mkdir(parents=True)
+    os.symlink("mnt:[1]", proc / "self" / "ns" / "mnt")
+    (proc / "self" / "mountinfo").write_text("40 1 7:2 / /srv/data rw - ext4 /dev/loop2 rw\n")
+    for pid, mnt_id in ((301, 40), (302, 77)):  # fd 3 on our mount; on another one
+        directory = fake_process(proc, pid, cwd="/srv/data", fds=("/srv/data/f",), maps=MAPS)
+        (directory / "ns").mkdir()
+        os.symlink("mnt:[2]", directory / "ns" / "mnt")
+        (directory / "fdinfo").mkdir()
+        (directory / "fdinfo" / "3").write_text(f"pos:\t0\nflags:\t02\nmnt_id:\t{mnt_id}\n")
+    assert holders(proc) == {301: ["fd 3 /srv/data/f"]}  # its paths name its own tree
+    assert holders(proc, devices={(7, 2)}) == {301: ["fd 3 /srv/data/f", "map /srv/data/db.file"],
+                                              302: ["map /srv/data/db.file"]}
