@@ -6,8 +6,9 @@ block on a mount whose server stopped answering. A path counts when it lies insi
 of the mount points, compared component by component (``/x/data2`` is not inside
 ``/x/data``); a memory map also counts by its device number, for the devices that only
 the stopped mounts show (a bind's source filesystem is mounted elsewhere: its users
-outside the bind are never holders). A process in another mount namespace is judged by the
-mount ids of its open files (fdinfo) and its maps' devices, never by its paths.
+outside the bind are never holders). The paths of a process in another mount namespace name
+its own tree: they count only inside the copies that propagation links to our mounts; its
+open files also count by their mount id (fdinfo), its maps by device.
 """
 
 import os
@@ -108,29 +109,48 @@ def _fd_mount_id(pid_dir: str, fd: str) -> "int | None":
     return None
 
 
-def foreign_uses(pid_dir: str, mount_ids, devices=frozenset()) -> list:
+def foreign_uses(pid_dir: str, copies, mount_ids, devices=frozenset()) -> list:
     """What a process in another mount namespace holds of ours. Its paths name its own tree
-    (``/srv/data`` there may be a plain directory) and its cwd and root moved to that tree's
-    copies, so only its open files on our mounts (fdinfo's mnt_id) and maps of ``devices`` count."""
+    (``/srv/data`` there may be a plain directory), so they count only inside ``copies``, the
+    mount points there of our mounts' propagated copies; an open file counts by its mount
+    (fdinfo's mnt_id is one of ``mount_ids``), and maps by ``devices`` as everywhere."""
     try:
         fds = os.listdir(pid_dir + "/fd")
     except OSError:
         fds = []
     uses = [f"fd {fd} {_readlink(f'{pid_dir}/fd/{fd}')}" for fd in fds
             if _fd_mount_id(pid_dir, fd) in mount_ids]
-    return uses + _map_uses(pid_dir, (), devices)
+    return uses + [use for use in uses_of(pid_dir, copies, devices) if use not in uses]
 
 
-def _mount_ids(proc: str, mount_points) -> set:
-    """The ids of the mounts on top of ``mount_points`` in this process's mount namespace."""
+def _our_mounts(proc: str, mount_points) -> list:
+    """The mounts on top of ``mount_points`` in this process's mount namespace."""
     from ocfpy.mounts import read_mount_table
 
     try:
         table = read_mount_table(f"{proc}/self/mountinfo")
     except OSError:
-        return set()
+        return []
     tops = (table.top(point) for point in mount_points)
-    return {mount.mount_id for mount in tops if mount is not None}
+    return [mount for mount in tops if mount is not None]
+
+
+def copies_in(pid_dir: str, ours) -> list:
+    """Mount points, in the mount namespace of ``pid_dir``, of copies propagation links to
+    ``ours`` (peers ``shared:N`` or slaves ``master:N`` of their groups): our unmount
+    propagates to them, and is busy while one of them is."""
+    from ocfpy.mounts import read_mount_table
+
+    groups = {field[7:] for mount in ours for field in mount.propagation if field.startswith("shared:")}
+    if not groups:
+        return []
+    try:
+        table = read_mount_table(pid_dir + "/mountinfo")
+    except OSError:
+        return []
+    return [mount.mount_point for mount in table.mounts
+            if any(field.partition(":")[2] in groups for field in mount.propagation
+                   if field.startswith(("shared:", "master:")))]
 
 
 def find_holders(mount_points, devices=frozenset(), proc: str = "/proc", exclude=()) -> list:
@@ -141,7 +161,7 @@ def find_holders(mount_points, devices=frozenset(), proc: str = "/proc", exclude
     """
     skip = {os.getpid(), *exclude}
     ours = _readlink(f"{proc}/self/ns/mnt")
-    mount_ids = None
+    our_mounts, copies = None, {}  # copies: per mount namespace
     holders = []
     for name in os.listdir(proc):
         if not name.isdigit() or int(name) in skip:
@@ -151,9 +171,12 @@ def find_holders(mount_points, devices=frozenset(), proc: str = "/proc", exclude
             continue  # a kernel thread, or gone
         namespace = _readlink(pid_dir + "/ns/mnt")
         if ours is not None and namespace is not None and namespace != ours:
-            if mount_ids is None:
-                mount_ids = _mount_ids(proc, mount_points)
-            uses = foreign_uses(pid_dir, mount_ids, devices)
+            if our_mounts is None:
+                our_mounts = _our_mounts(proc, mount_points)
+            if namespace not in copies:
+                copies[namespace] = copies_in(pid_dir, our_mounts)
+            uses = foreign_uses(pid_dir, copies[namespace], {mount.mount_id for mount in our_mounts},
+                                devices)
         else:
             uses = uses_of(pid_dir, mount_points, devices)
         if uses:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 
 import pytest
@@ -247,3 +249,26 @@ def test_a_process_in_another_mount_namespace_is_judged_by_its_mounts_not_its_pa
         assert mounted_sources(data) == []
     finally:
         kill_all(holder, escaped, lookalike)
+
+
+@isolated
+def test_a_holder_in_a_slave_copy_of_the_mount_is_killed(fs, tmp_path):
+    """A service's private namespace (systemd PrivateTmp=) made after the mount holds a slave
+    copy of it: with the parent shared, as systemd makes /, our unmount propagates there and
+    is busy until that copy is free."""
+    root = str(tmp_path)
+    data, ready = f"{root}/data", f"{root}/ready"
+    mount("--bind", root, root)
+    mount("--make-shared", root)
+    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs"}
+    assert fs("start", params).rc == 0
+    slave = subprocess.Popen(["unshare", "--mount", "--propagation", "slave", sys.executable, "-c",
+                              f"import os, time; os.chdir({data!r}); open({ready!r}, 'w').close(); "
+                              "time.sleep(600)"], start_new_session=True)
+    wait_ready(ready)
+    try:
+        stop = fs("stop", params, timeout_ms=6000)
+        assert (stop.rc, stop.exit_reason) == (0, None) and gone(slave)
+        assert mounted_sources(data) == []
+    finally:
+        kill_all(slave)

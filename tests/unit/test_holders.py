@@ -156,3 +156,15 @@ def test_a_process_in_another_mount_namespace_holds_only_by_mount_id_and_device(
     assert holders(proc) == {301: ["fd 3 /srv/data/f"]}  # its paths name its own tree
     assert holders(proc, devices={(7, 2)}) == {301: ["fd 3 /srv/data/f", "map /srv/data/db.file"],
                                               302: ["map /srv/data/db.file"]}
+
+
+def test_in_another_mount_namespace_paths_count_inside_the_propagated_copies_of_ours(proc):
+    (proc / "self" / "ns").mkdir(parents=True)
+    os.symlink("mnt:[1]", proc / "self" / "ns" / "mnt")
+    (proc / "self" / "mountinfo").write_text("40 1 7:2 / /srv/data rw shared:7 - ext4 /dev/loop2 rw\n")
+    for pid, propagation in ((401, "master:7"), (402, "shared:7"), (403, "master:8"), (404, "")):
+        directory = fake_process(proc, pid, cwd="/srv/data/sub")
+        (directory / "ns").mkdir()
+        os.symlink(f"mnt:[{pid}]", directory / "ns" / "mnt")
+        (directory / "mountinfo").write_text(f"90 1 7:2 / /srv/data rw {propagation} - ext4 /dev/loop2 rw\n")
+    assert holders(proc) == {401: ["cwd /srv/data/sub"], 402: ["cwd /srv/data/sub"]}
