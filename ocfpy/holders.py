@@ -276,3 +276,27 @@ def pin(holders: list) -> list:
 def release(pinned: list) -> None:
     for process in pinned:
         process.close()
+
+
+# --- copies in other mount namespaces --------------------------------------------------------
+def mounted_in_other_namespaces(devices, proc: str = "/proc") -> list:
+    """(pid, mount point) of a mount of one of ``devices`` in another mount namespace, one per
+    namespace: a copy made when that namespace was made, which no unmount of ours reaches
+    unless propagation links it, and which keeps the filesystem mounted on this node."""
+    from ocfpy.mounts import read_mount_table
+
+    ours = _readlink(f"{proc}/self/ns/mnt")
+    if ours is None:
+        return []
+    seen, found = {ours}, []
+    for name in os.listdir(proc):
+        namespace = _readlink(f"{proc}/{name}/ns/mnt") if name.isdigit() else None
+        if namespace is None or namespace in seen:
+            continue
+        seen.add(namespace)
+        try:
+            table = read_mount_table(f"{proc}/{name}/mountinfo")
+        except OSError:
+            continue
+        found += [(int(name), mount.mount_point) for mount in table.mounts if mount.device in devices][:1]
+    return found

@@ -272,3 +272,26 @@ def test_a_holder_in_a_slave_copy_of_the_mount_is_killed(fs, tmp_path):
         assert mounted_sources(data) == []
     finally:
         kill_all(slave)
+
+
+def test_a_private_copy_in_another_mount_namespace_fails_the_stop(fs, loops, tmp_path):
+    check_private_copy(fs, loops("ext4"), str(tmp_path / "data"))
+
+
+@isolated
+def check_private_copy(fs, device, data):
+    """A namespace made while the filesystem is mounted, with private propagation, keeps its
+    own copy that our unmount never reaches: the filesystem is still mounted on this node."""
+    params = {"device": device, "directory": data, "fstype": "ext4"}
+    assert fs("start", params).rc == 0
+    copy = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sleep", "600"])
+    try:
+        until = time.monotonic() + 5
+        while os.readlink(f"/proc/{copy.pid}/ns/mnt") == os.readlink("/proc/self/ns/mnt"):
+            assert time.monotonic() < until, "unshare made no namespace"
+            time.sleep(0.01)
+        stop = fs("stop", params)
+        assert stop.rc == 1 and f"mount namespace of process {copy.pid}" in stop.exit_reason
+        assert alive(copy)  # it holds nothing of ours: never signalled
+    finally:
+        kill_all(copy)

@@ -168,3 +168,18 @@ def test_in_another_mount_namespace_paths_count_inside_the_propagated_copies_of_
         os.symlink(f"mnt:[{pid}]", directory / "ns" / "mnt")
         (directory / "mountinfo").write_text(f"90 1 7:2 / /srv/data rw {propagation} - ext4 /dev/loop2 rw\n")
     assert holders(proc) == {401: ["cwd /srv/data/sub"], 402: ["cwd /srv/data/sub"]}
+
+
+def test_a_copy_of_the_device_in_another_mount_namespace_is_found_once_per_namespace(proc):
+    from ocfpy.holders import mounted_in_other_namespaces
+
+    (proc / "self" / "ns").mkdir(parents=True)
+    os.symlink("mnt:[1]", proc / "self" / "ns" / "mnt")
+    for pid, namespace, table in ((501, 1, "7:2 / /srv/data"), (502, 2, "7:9 / /srv/other"),
+                                  (503, 3, "7:2 / /srv/data"), (504, 3, "7:2 / /srv/data")):
+        directory = fake_process(proc, pid)
+        (directory / "ns").mkdir()
+        os.symlink(f"mnt:[{namespace}]", directory / "ns" / "mnt")
+        (directory / "mountinfo").write_text(f"90 1 {table} rw - ext4 /dev/loop2 rw\n")
+    found = mounted_in_other_namespaces({(7, 2)}, proc=str(proc))
+    assert found in ([(503, "/srv/data")], [(504, "/srv/data")])  # ours (1) and 7:9 are not
