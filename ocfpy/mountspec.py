@@ -29,10 +29,15 @@ SYSTEM_DIRECTORIES = frozenset((
 KERNEL_TREES = ("/proc", "/sys", "/dev")
 
 
+def is_system_directory(path: str) -> bool:
+    """/ and the system's own directories (normalized paths), the kernel's trees included."""
+    return path in SYSTEM_DIRECTORIES or any(is_within(path, tree) for tree in KERNEL_TREES)
+
+
 def check_mount_point(path: str) -> None:
     """ValueError for a path no managed filesystem may be mounted on: / and the system's own."""
     path = normalize(path)
-    if path in SYSTEM_DIRECTORIES or any(is_within(path, tree) for tree in KERNEL_TREES):
+    if is_system_directory(path):
         raise ValueError(f"{path} is a system directory: refusing to mount over it")
 
 

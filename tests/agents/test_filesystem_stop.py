@@ -295,3 +295,27 @@ def check_private_copy(fs, device, data):
         assert alive(copy)  # it holds nothing of ours: never signalled
     finally:
         kill_all(copy)
+
+
+def test_the_systems_own_filesystem_is_refused_by_start_and_never_unmounted_by_stop(fs, loops, tmp_path):
+    check_system_disk(fs, loops("ext4"), str(tmp_path / "data"))
+
+
+@isolated
+def check_system_disk(fs, device, data):
+    """The disk holding a system directory (here /var/tmp, inside this namespace only) named
+    by mistake: stop must not unmount / or kill every process holding it."""
+    mount(device, "/var/tmp")
+    params = {"device": device, "directory": data, "fstype": "ext4"}
+    start = fs("start", params)
+    assert start.rc == 6 and "the system's own filesystem" in start.exit_reason
+    os.makedirs(data)
+    mount(device, data)  # mounted by hand: stop unmounts the directory, and only it
+    user = sleeper(cwd="/var/tmp")
+    time.sleep(0.1)
+    try:
+        assert fs("stop", params).rc == 0
+        assert mounted_sources(data) == [] and mounted_sources("/var/tmp") == [device]
+        assert alive(user)
+    finally:
+        kill_all(user)
