@@ -252,6 +252,20 @@ def check_fsck(fs, broken_ext2, ext4, root):
     assert fs("stop", forced).rc == 0
 
 
+def test_fsck_never_runs_on_a_filesystem_mounted_elsewhere(fs, loops, tmp_path):
+    check_no_fsck_when_mounted(fs, loops("ext4"), str(tmp_path))
+
+
+@isolated
+def check_no_fsck_when_mounted(fs, device, root):
+    os.mkdir(f"{root}/elsewhere")
+    mount(device, f"{root}/elsewhere")
+    params = {"device": device, "directory": f"{root}/data", "fstype": "ext4", "run_fsck": "force"}
+    assert fs("start", params).rc == 0
+    assert "not running fsck: the filesystem is mounted on" in fs.log_text()
+    assert fs("stop", params).rc == 0
+
+
 def test_a_clone_of_a_local_filesystem_needs_force_clones(fs, loops, tmp_path):
     check_clones(fs, loops("ext4"), str(tmp_path / "data"))
 
