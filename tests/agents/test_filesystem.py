@@ -131,6 +131,21 @@ def check_read_only_remount(fs, device, directory, fstype):
     assert fs.probe(params).rc == 0  # it is mounted: a probe says so
 
 
+def test_a_read_write_mount_configured_ro_fails_the_monitor(fs, loops, tmp_path):
+    check_rw_configured_ro(fs, loops("ext4"), str(tmp_path / "data"))
+
+
+@isolated
+def check_rw_configured_ro(fs, device, directory):
+    params = {"device": device, "directory": directory, "fstype": "ext4", "options": "ro"}
+    assert fs("start", params).rc == 0 and fs.monitor(params).rc == 0
+    mount("-o", "remount,rw", directory)
+    monitor = fs.monitor(params)
+    assert monitor.rc == 1 and "read-write but configured ro" in monitor.exit_reason
+    assert fs.probe(params).rc == 0  # it is mounted: a probe says so
+    assert fs("stop", params).rc == 0
+
+
 # --- codes and safety ------------------------------------------------------------------------
 BAD_SETTINGS = {"fast_stop": "maybe", "run_fsck": "sometimes", "force_unmount": "bogus",
                 "term_signals": "NOPE", "kill_signals": "-3", "signal_delay": "abc",
