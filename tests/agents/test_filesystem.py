@@ -205,6 +205,8 @@ def test_covered_by_a_later_mount_probe_0_stop_fails_with_one_reason(fs, tmp_pat
     assert fs.probe(params).rc == 0
     monitor = fs.monitor(params)
     assert monitor.rc == 1 and "mounted over it: over (tmpfs" in monitor.exit_reason
+    start = fs("start", params)
+    assert start.rc == 1 and "another filesystem mounted: over (tmpfs" in start.exit_reason
     stop = fs("stop", params)
     assert stop.rc == 1 and f"mounted over {directory}: over (tmpfs" in stop.exit_reason
     assert stop.stderr.count(b"ocf-exit-reason:") == 1
