@@ -280,6 +280,7 @@ def check_no_fsck_when_mounted(fs, device, root):
     params = {"device": device, "directory": f"{root}/data", "fstype": "ext4", "run_fsck": "force"}
     assert fs("start", params).rc == 0
     assert "not running fsck: the filesystem is mounted on" in fs.log_text()
+    assert f"is also mounted on {root}/elsewhere, which stop unmounts too" in fs.log_text()
     assert fs("stop", params).rc == 0
 
 
