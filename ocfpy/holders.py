@@ -6,7 +6,9 @@ block on a mount whose server stopped answering. A path counts when it lies insi
 of the mount points, compared component by component (``/x/data2`` is not inside
 ``/x/data``); a memory map also counts by its device number, for the devices that only
 the stopped mounts show (a bind's source filesystem is mounted elsewhere: its users
-outside the bind are never holders).
+outside the bind are never holders). The paths of a process in another mount namespace name
+its own tree: they count only inside the copies that propagation links to our mounts; its
+open files also count by their mount id (fdinfo), its maps by device.
 """
 
 import os
@@ -95,12 +97,71 @@ def uses_of(pid_dir: str, mount_points, devices=frozenset()) -> list:
     return uses + _map_uses(pid_dir, mount_points, devices)
 
 
+def _fd_mount_id(pid_dir: str, fd: str) -> "int | None":
+    """The mnt_id line of /proc/PID/fdinfo/FD: which mount the open file is on."""
+    try:
+        with open(f"{pid_dir}/fdinfo/{fd}", "rb") as handle:
+            for line in handle.read().split(b"\n"):
+                if line.startswith(b"mnt_id:"):
+                    return int(line[7:])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def foreign_uses(pid_dir: str, copies, mount_ids, devices=frozenset()) -> list:
+    """What a process in another mount namespace holds of ours. Its paths name its own tree
+    (``/srv/data`` there may be a plain directory), so they count only inside ``copies``, the
+    mount points there of our mounts' propagated copies; an open file counts by its mount
+    (fdinfo's mnt_id is one of ``mount_ids``), and maps by ``devices`` as everywhere."""
+    try:
+        fds = os.listdir(pid_dir + "/fd")
+    except OSError:
+        fds = []
+    uses = [f"fd {fd} {_readlink(f'{pid_dir}/fd/{fd}')}" for fd in fds
+            if _fd_mount_id(pid_dir, fd) in mount_ids]
+    return uses + [use for use in uses_of(pid_dir, copies, devices) if use not in uses]
+
+
+def _our_mounts(proc: str, mount_points) -> list:
+    """The mounts on top of ``mount_points`` in this process's mount namespace."""
+    from ocfpy.mounts import read_mount_table
+
+    try:
+        table = read_mount_table(f"{proc}/self/mountinfo")
+    except OSError:
+        return []
+    tops = (table.top(point) for point in mount_points)
+    return [mount for mount in tops if mount is not None]
+
+
+def copies_in(pid_dir: str, ours) -> list:
+    """Mount points, in the mount namespace of ``pid_dir``, of copies propagation links to
+    ``ours`` (peers ``shared:N`` or slaves ``master:N`` of their groups): our unmount
+    propagates to them, and is busy while one of them is."""
+    from ocfpy.mounts import read_mount_table
+
+    groups = {field[7:] for mount in ours for field in mount.propagation if field.startswith("shared:")}
+    if not groups:
+        return []
+    try:
+        table = read_mount_table(pid_dir + "/mountinfo")
+    except OSError:
+        return []
+    return [mount.mount_point for mount in table.mounts
+            if any(field.partition(":")[2] in groups for field in mount.propagation
+                   if field.startswith(("shared:", "master:")))]
+
+
 def find_holders(mount_points, devices=frozenset(), proc: str = "/proc", exclude=()) -> list:
     """The processes holding anything inside ``mount_points`` (or mapped from ``devices``).
 
-    Kernel threads (no exe), this process and ``exclude`` are left out.
+    Kernel threads (no exe), this process and ``exclude`` are left out. A process in another
+    mount namespace is judged by :func:`foreign_uses`, never by its paths.
     """
     skip = {os.getpid(), *exclude}
+    ours = _readlink(f"{proc}/self/ns/mnt")
+    our_mounts, copies = None, {}  # copies: per mount namespace
     holders = []
     for name in os.listdir(proc):
         if not name.isdigit() or int(name) in skip:
@@ -108,7 +169,16 @@ def find_holders(mount_points, devices=frozenset(), proc: str = "/proc", exclude
         pid_dir = f"{proc}/{name}"
         if _readlink(pid_dir + "/exe") is None and _readlink(pid_dir + "/cwd") is None:
             continue  # a kernel thread, or gone
-        uses = uses_of(pid_dir, mount_points, devices)
+        namespace = _readlink(pid_dir + "/ns/mnt")
+        if ours is not None and namespace is not None and namespace != ours:
+            if our_mounts is None:
+                our_mounts = _our_mounts(proc, mount_points)
+            if namespace not in copies:
+                copies[namespace] = copies_in(pid_dir, our_mounts)
+            uses = foreign_uses(pid_dir, copies[namespace], {mount.mount_id for mount in our_mounts},
+                                devices)
+        else:
+            uses = uses_of(pid_dir, mount_points, devices)
         if uses:
             holders.append(Holder(int(name), start_time(pid_dir), uses))
     return holders
@@ -206,3 +276,27 @@ def pin(holders: list) -> list:
 def release(pinned: list) -> None:
     for process in pinned:
         process.close()
+
+
+# --- copies in other mount namespaces --------------------------------------------------------
+def mounted_in_other_namespaces(devices, proc: str = "/proc") -> list:
+    """(pid, mount point) of a mount of one of ``devices`` in another mount namespace, one per
+    namespace: a copy made when that namespace was made, which no unmount of ours reaches
+    unless propagation links it, and which keeps the filesystem mounted on this node."""
+    from ocfpy.mounts import read_mount_table
+
+    ours = _readlink(f"{proc}/self/ns/mnt")
+    if ours is None:
+        return []
+    seen, found = {ours}, []
+    for name in os.listdir(proc):
+        namespace = _readlink(f"{proc}/{name}/ns/mnt") if name.isdigit() else None
+        if namespace is None or namespace in seen:
+            continue
+        seen.add(namespace)
+        try:
+            table = read_mount_table(f"{proc}/{name}/mountinfo")
+        except OSError:
+            continue
+        found += [(int(name), mount.mount_point) for mount in table.mounts if mount.device in devices][:1]
+    return found

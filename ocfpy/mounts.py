@@ -28,10 +28,11 @@ class Mount:
     """One line of mountinfo (proc(5)): where, what, and how a filesystem is mounted."""
 
     __slots__ = ("mount_id", "parent_id", "device", "root", "mount_point", "mount_options",
-                 "fstype", "source", "super_options")
+                 "fstype", "source", "super_options", "propagation")
 
     def __init__(self, mount_id: int, parent_id: int, device: tuple, root: str, mount_point: str,
-                 mount_options: str, fstype: str, source: str, super_options: str):
+                 mount_options: str, fstype: str, source: str, super_options: str,
+                 propagation: tuple = ()):
         self.mount_id = mount_id
         self.parent_id = parent_id
         self.device = device  # (major, minor): what st_dev of every file on it says
@@ -41,6 +42,7 @@ class Mount:
         self.fstype = fstype
         self.source = source
         self.super_options = super_options
+        self.propagation = propagation  # the optional fields: ("shared:7", "master:3")
 
     @property
     def read_only(self) -> bool:
@@ -84,7 +86,7 @@ def parse_line(line: bytes) -> "Mount | None":
                      unescape(fields[3]), unescape(fields[4]), fields[5].decode("ascii", "replace"),
                      unescape(fields[separator + 1]), unescape(fields[separator + 2]),
                      fields[separator + 3].decode("utf-8", "replace") if len(fields) > separator + 3
-                     else "")
+                     else "", tuple(field.decode("ascii", "replace") for field in fields[6:separator]))
     except (ValueError, IndexError):
         return None
 

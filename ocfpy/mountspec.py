@@ -29,10 +29,15 @@ SYSTEM_DIRECTORIES = frozenset((
 KERNEL_TREES = ("/proc", "/sys", "/dev")
 
 
+def is_system_directory(path: str) -> bool:
+    """/ and the system's own directories (normalized paths), the kernel's trees included."""
+    return path in SYSTEM_DIRECTORIES or any(is_within(path, tree) for tree in KERNEL_TREES)
+
+
 def check_mount_point(path: str) -> None:
     """ValueError for a path no managed filesystem may be mounted on: / and the system's own."""
     path = normalize(path)
-    if path in SYSTEM_DIRECTORIES or any(is_within(path, tree) for tree in KERNEL_TREES):
+    if is_system_directory(path):
         raise ValueError(f"{path} is a system directory: refusing to mount over it")
 
 
@@ -100,6 +105,8 @@ def parse_device(device: str, fstype: str = "", options: str = "") -> DeviceSpec
                 if "/" in value:
                     raise ValueError(f"a {kind} has no '/'")
                 return DeviceSpec(kind, value, text)
+    if device.startswith("-"):  # mount(8) would take it for options (-a mounts all of fstab)
+        raise ValueError("starts with '-' and is not -U/-L, --uuid=/--label=")
     words = option_words(options)
     if "bind" in words or "rbind" in words:
         return DeviceSpec(BIND, normalize(device), text)
@@ -142,6 +149,16 @@ def _block_number(path: str) -> "tuple | str":
     if not stat.S_ISBLK(info.st_mode):
         return f"{path} is not a block device"
     return (os.major(info.st_rdev), os.minor(info.st_rdev))
+
+
+def _anonymous_on(mount, device: tuple) -> bool:
+    """A filesystem whose mountinfo shows an anonymous device number (major 0: btrfs, for
+    one) mounted from block device ``device``: its source names the node under /dev."""
+    if mount.device[0] != 0 or not mount.source.startswith("/dev/") \
+            or mount.fstype in VIRTUAL_TYPES or mount.fstype in NETWORK_TYPES \
+            or mount.fstype.startswith("fuse"):  # their source is any text
+        return False
+    return _block_number(mount.source) == device  # a node under /dev, never on the mount
 
 
 def locate(spec: DeviceSpec, lookup=None) -> Target:
@@ -202,7 +219,7 @@ def is_target(mount, target: Target, fstype: str, table=None) -> "bool | None":
     if spec.kind == LOOPFILE:
         return loop_backing_file(mount.device) == target.path
     if target.device is not None:
-        return mount.device == target.device
+        return mount.device == target.device or _anonymous_on(mount, target.device)
     if mount.source in (spec.value, target.path):
         return True
     return None if mount.fstype not in VIRTUAL_TYPES else False

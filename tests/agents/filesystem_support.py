@@ -25,8 +25,8 @@ MARKS = [pytest.mark.needs_root,
                             reason=f"isolated tests: {unshare_available()}")]
 
 MKFS = {"ext4": ["mkfs.ext4", "-q", "-F"], "ext2": ["mkfs.ext2", "-q", "-F"],
-        "xfs": ["mkfs.xfs", "-q", "-f"]}
-SIZES_MB = {"xfs": 300}
+        "xfs": ["mkfs.xfs", "-q", "-f"], "btrfs": ["mkfs.btrfs", "-q", "-f"]}
+SIZES_MB = {"xfs": 300, "btrfs": 200}
 
 
 def make_loop(directory, fstype: str, label: "str | None" = None) -> str:

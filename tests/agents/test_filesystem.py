@@ -32,7 +32,7 @@ EXPECTED = {"probe": 7, "start": [0, 0], "mounted": 1, "monitor": [0, 0, 0], "pr
             "stop": [0, 0], "after": (7, 0)}
 
 
-@pytest.mark.parametrize("fstype", ["ext4", "xfs"])
+@pytest.mark.parametrize("fstype", ["ext4", "xfs", "btrfs"])  # btrfs: mountinfo shows 0:N
 def test_lifecycle_on_a_loop_device(fs, loops, tmp_path, fstype):
     device = loops(fstype)
     check_lifecycle(fs, device, str(tmp_path / "mnt" / "data"), fstype)
@@ -131,6 +131,21 @@ def check_read_only_remount(fs, device, directory, fstype):
     assert fs.probe(params).rc == 0  # it is mounted: a probe says so
 
 
+def test_a_read_write_mount_configured_ro_fails_the_monitor(fs, loops, tmp_path):
+    check_rw_configured_ro(fs, loops("ext4"), str(tmp_path / "data"))
+
+
+@isolated
+def check_rw_configured_ro(fs, device, directory):
+    params = {"device": device, "directory": directory, "fstype": "ext4", "options": "ro"}
+    assert fs("start", params).rc == 0 and fs.monitor(params).rc == 0
+    mount("-o", "remount,rw", directory)
+    monitor = fs.monitor(params)
+    assert monitor.rc == 1 and "read-write but configured ro" in monitor.exit_reason
+    assert fs.probe(params).rc == 0  # it is mounted: a probe says so
+    assert fs("stop", params).rc == 0
+
+
 # --- codes and safety ------------------------------------------------------------------------
 BAD_SETTINGS = {"fast_stop": "maybe", "run_fsck": "sometimes", "force_unmount": "bogus",
                 "term_signals": "NOPE", "kill_signals": "-3", "signal_delay": "abc",
@@ -188,9 +203,24 @@ def test_covered_by_a_later_mount_probe_0_stop_fails_with_one_reason(fs, tmp_pat
     assert fs("start", params).rc == 0
     mount("-t", "tmpfs", "over", directory)
     assert fs.probe(params).rc == 0
+    monitor = fs.monitor(params)
+    assert monitor.rc == 1 and "mounted over it: over (tmpfs" in monitor.exit_reason
+    start = fs("start", params)
+    assert start.rc == 1 and "another filesystem mounted: over (tmpfs" in start.exit_reason
     stop = fs("stop", params)
-    assert stop.rc == 1 and "mounted over" in stop.exit_reason
+    assert stop.rc == 1 and f"mounted over {directory}: over (tmpfs" in stop.exit_reason
     assert stop.stderr.count(b"ocf-exit-reason:") == 1
+
+
+@isolated  # without the check, start runs `mount -t ext4 -a DIR`: every ext4 of fstab
+def test_a_device_mount_would_take_for_options_is_refused(fs, tmp_path):
+    directory = str(tmp_path / "d")
+    for device in ("-a", "--make-rshared"):
+        params = {"device": device, "directory": directory, "fstype": "ext4"}
+        start = fs("start", params)
+        assert (device, start.rc) == (device, 6) and "starts with '-'" in start.exit_reason
+        assert fs("validate-all", params).rc == 6
+    assert not os.path.exists(directory)
 
 
 @isolated
@@ -237,6 +267,21 @@ def check_fsck(fs, broken_ext2, ext4, root):
     forced = {"device": ext4, "directory": f"{root}/e4", "fstype": "ext4", "run_fsck": "force"}
     assert fs("start", forced).rc == 0 and "running fsck" in fs.log_text()
     assert fs("stop", forced).rc == 0
+
+
+def test_fsck_never_runs_on_a_filesystem_mounted_elsewhere(fs, loops, tmp_path):
+    check_no_fsck_when_mounted(fs, loops("ext4"), str(tmp_path))
+
+
+@isolated
+def check_no_fsck_when_mounted(fs, device, root):
+    os.mkdir(f"{root}/elsewhere")
+    mount(device, f"{root}/elsewhere")
+    params = {"device": device, "directory": f"{root}/data", "fstype": "ext4", "run_fsck": "force"}
+    assert fs("start", params).rc == 0
+    assert "not running fsck: the filesystem is mounted on" in fs.log_text()
+    assert f"is also mounted on {root}/elsewhere, which stop unmounts too" in fs.log_text()
+    assert fs("stop", params).rc == 0
 
 
 def test_a_clone_of_a_local_filesystem_needs_force_clones(fs, loops, tmp_path):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 
 import pytest
@@ -217,3 +219,103 @@ def check_other_mounts(fs, device, root):
         assert gone(holder) and alive(bystander)
     finally:
         kill_all(holder, bystander)
+
+
+NEW_MOUNT_NAMESPACE = "import ctypes; assert ctypes.CDLL(None).unshare(0x20000) == 0\n"  # CLONE_NEWNS
+HOLD_IN_OWN_NAMESPACE = NEW_MOUNT_NAMESPACE + (
+    "import os, time; os.chdir({path!r}); f = open({path!r} + '/file', 'w'); "
+    "open({ready!r}, 'w').close(); time.sleep(600)")
+OPEN_THEN_UNSHARE = ("f = open({path!r} + '/held', 'w')\n" + NEW_MOUNT_NAMESPACE
+                     + "import os, time; os.chdir('/'); open({ready!r}, 'w').close(); time.sleep(600)")
+
+
+@isolated
+def test_a_process_in_another_mount_namespace_is_judged_by_its_mounts_not_its_paths(fs, tmp_path):
+    data, ready = str(tmp_path / "data"), str(tmp_path / "ready")
+    os.makedirs(data)
+    os.mkdir(ready)
+    # before the mount: its /data is the plain directory, which its cwd and open file are on
+    lookalike = start_process(HOLD_IN_OWN_NAMESPACE.format(path=data, ready=f"{ready}/a"))
+    wait_ready(f"{ready}/a")
+    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs"}
+    assert fs("start", params).rc == 0
+    holder = sleeper(cwd=data)  # makes the first unmount busy, so the holders are looked for
+    # its open file is on this mount, whatever namespace it moved to afterwards
+    escaped = start_process(OPEN_THEN_UNSHARE.format(path=data, ready=f"{ready}/b"))
+    wait_ready(f"{ready}/b")
+    try:
+        assert fs("stop", params).rc == 0
+        assert gone(holder) and gone(escaped) and alive(lookalike)
+        assert mounted_sources(data) == []
+    finally:
+        kill_all(holder, escaped, lookalike)
+
+
+@isolated
+def test_a_holder_in_a_slave_copy_of_the_mount_is_killed(fs, tmp_path):
+    """A service's private namespace (systemd PrivateTmp=) made after the mount holds a slave
+    copy of it: with the parent shared, as systemd makes /, our unmount propagates there and
+    is busy until that copy is free."""
+    root = str(tmp_path)
+    data, ready = f"{root}/data", f"{root}/ready"
+    mount("--bind", root, root)
+    mount("--make-shared", root)
+    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs"}
+    assert fs("start", params).rc == 0
+    slave = subprocess.Popen(["unshare", "--mount", "--propagation", "slave", sys.executable, "-c",
+                              f"import os, time; os.chdir({data!r}); open({ready!r}, 'w').close(); "
+                              "time.sleep(600)"], start_new_session=True)
+    wait_ready(ready)
+    try:
+        stop = fs("stop", params, timeout_ms=6000)
+        assert (stop.rc, stop.exit_reason) == (0, None) and gone(slave)
+        assert mounted_sources(data) == []
+    finally:
+        kill_all(slave)
+
+
+def test_a_private_copy_in_another_mount_namespace_fails_the_stop(fs, loops, tmp_path):
+    check_private_copy(fs, loops("ext4"), str(tmp_path / "data"))
+
+
+@isolated
+def check_private_copy(fs, device, data):
+    """A namespace made while the filesystem is mounted, with private propagation, keeps its
+    own copy that our unmount never reaches: the filesystem is still mounted on this node."""
+    params = {"device": device, "directory": data, "fstype": "ext4"}
+    assert fs("start", params).rc == 0
+    copy = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sleep", "600"])
+    try:
+        until = time.monotonic() + 5
+        while os.readlink(f"/proc/{copy.pid}/ns/mnt") == os.readlink("/proc/self/ns/mnt"):
+            assert time.monotonic() < until, "unshare made no namespace"
+            time.sleep(0.01)
+        stop = fs("stop", params)
+        assert stop.rc == 1 and f"mount namespace of process {copy.pid}" in stop.exit_reason
+        assert alive(copy)  # it holds nothing of ours: never signalled
+    finally:
+        kill_all(copy)
+
+
+def test_the_systems_own_filesystem_is_refused_by_start_and_never_unmounted_by_stop(fs, loops, tmp_path):
+    check_system_disk(fs, loops("ext4"), str(tmp_path / "data"))
+
+
+@isolated
+def check_system_disk(fs, device, data):
+    """The disk holding a system directory (here /var/tmp, inside this namespace only) named
+    by mistake: stop must not unmount / or kill every process holding it."""
+    mount(device, "/var/tmp")
+    params = {"device": device, "directory": data, "fstype": "ext4"}
+    start = fs("start", params)
+    assert start.rc == 6 and "the system's own filesystem" in start.exit_reason
+    os.makedirs(data)
+    mount(device, data)  # mounted by hand: stop unmounts the directory, and only it
+    user = sleeper(cwd="/var/tmp")
+    time.sleep(0.1)
+    try:
+        assert fs("stop", params).rc == 0
+        assert mounted_sources(data) == [] and mounted_sources("/var/tmp") == [device]
+        assert alive(user)
+    finally:
+        kill_all(user)

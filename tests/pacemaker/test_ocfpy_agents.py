@@ -1,4 +1,5 @@
-"""Pacemaker's own tools accept ocf:ocfpy:Dummy, Stateful and Daemon; resource-agents' ocf-tester the first two."""
+"""Pacemaker's own tools accept ocf:ocfpy:Dummy, Stateful, Daemon and Filesystem (these two run only
+inside namespaces); resource-agents' ocf-tester the first two."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import subprocess
 from xml.etree import ElementTree as ET
 
 import pytest
+from isolation import isolated, unshare_available
 
 AGENTS = ["Dummy", "Stateful", "Daemon"]
 #: What each agent needs to validate (Daemon's binfile is required).
@@ -137,3 +139,58 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# --- Filesystem: ocf-tester would mount outside a namespace, so crm_resource only -----------
+FILESYSTEM = ["crm_resource", "--class", "ocf", "--provider", "ocfpy", "--agent", "Filesystem"]
+FILESYSTEM_PARAMETERS = {"device", "directory", "fstype", "options", "statusfile_prefix", "run_fsck",
+                         "fast_stop", "force_clones", "force_unmount", "term_signals", "kill_signals",
+                         "signal_delay"}
+
+
+def options(**values):
+    return [argument for name, value in values.items() for argument in ("--option", f"{name}={value}")]
+
+
+def test_crm_resource_reads_the_filesystem_metadata(installed_agents):
+    result = run(["crm_resource", "--show-metadata", "ocf:ocfpy:Filesystem"])
+    assert result.returncode == 0, result.stderr
+    root = ET.fromstring(result.stdout)
+    assert {parameter.get("name") for parameter in root.iter("parameter")} == FILESYSTEM_PARAMETERS
+    depths = [action.get("depth") for action in root.iter("action") if action.get("name") == "monitor"]
+    assert sorted(depths) == ["0", "10", "20"]
+
+
+def test_crm_resource_validates_a_filesystem(installed_agents, tmp_path):
+    good = run(FILESYSTEM + ["--validate"] + options(device="tmpfs", directory=tmp_path / "d", fstype="tmpfs"))
+    assert good.returncode == 0, good.stdout + good.stderr
+    for values, reason in (({"device": "/dev/sdb1", "directory": "/etc/"}, "/etc is a system directory"),
+                           ({"device": "-a", "directory": tmp_path / "d", "fstype": "ext4"}, "starts with '-'"),
+                           ({"device": "/dev/sdb1", "directory": "relative"}, "not an absolute path")):
+        bad = run(FILESYSTEM + ["--validate"] + options(**values))
+        output = bad.stdout + bad.stderr
+        assert (bad.returncode, reason in output) == (6, True), output
+        assert output.count("ocf-exit-reason:") == 1 and "Traceback" not in output
+
+
+@pytest.mark.needs_root
+@pytest.mark.skipif(unshare_available() is not None, reason=f"isolated: {unshare_available()}")
+def test_crm_resource_force_actions_mount_and_unmount_a_filesystem(installed_agents, tmp_path):
+    check_force_lifecycle(str(tmp_path / "data"))
+
+
+@isolated  # mounts and kills: in its own PID and mount namespaces
+def check_force_lifecycle(directory):
+    base = FILESYSTEM + options(device="tmpfs", directory=directory + "/", fstype="tmpfs")
+    codes = [run(base + [flag]).returncode
+             for flag in ("--force-check", "--force-start", "--force-check=10", "--force-check=20")]
+    holder = subprocess.Popen(["sleep", "600"], cwd=directory)
+    try:
+        codes += [run(base + [flag]).returncode for flag in ("--force-stop", "--force-check")]
+        assert holder.wait(timeout=10) == -15  # TERM, from the stop
+    finally:
+        holder.kill()
+        holder.wait()
+    assert codes == [7, 0, 0, 0, 0, 7]
+    with open("/proc/self/mountinfo") as table:
+        assert f" {directory} " not in table.read()

@@ -141,3 +141,45 @@ def test_a_pid_whose_start_time_changed_is_never_signalled(child):
     stale = Pinned(proc.pid, 1)  # the process recorded earlier had another start time
     assert not stale.alive() and not stale.send(signal.SIGKILL)
     assert proc.poll() is None
+
+
+def test_a_process_in_another_mount_namespace_holds_only_by_mount_id_and_device(proc):
+    (proc / "self" / "ns").mkdir(parents=True)
+    os.symlink("mnt:[1]", proc / "self" / "ns" / "mnt")
+    (proc / "self" / "mountinfo").write_text("40 1 7:2 / /srv/data rw - ext4 /dev/loop2 rw\n")
+    for pid, mnt_id in ((301, 40), (302, 77)):  # fd 3 on our mount; on another one
+        directory = fake_process(proc, pid, cwd="/srv/data", fds=("/srv/data/f",), maps=MAPS)
+        (directory / "ns").mkdir()
+        os.symlink("mnt:[2]", directory / "ns" / "mnt")
+        (directory / "fdinfo").mkdir()
+        (directory / "fdinfo" / "3").write_text(f"pos:\t0\nflags:\t02\nmnt_id:\t{mnt_id}\n")
+    assert holders(proc) == {301: ["fd 3 /srv/data/f"]}  # its paths name its own tree
+    assert holders(proc, devices={(7, 2)}) == {301: ["fd 3 /srv/data/f", "map /srv/data/db.file"],
+                                              302: ["map /srv/data/db.file"]}
+
+
+def test_in_another_mount_namespace_paths_count_inside_the_propagated_copies_of_ours(proc):
+    (proc / "self" / "ns").mkdir(parents=True)
+    os.symlink("mnt:[1]", proc / "self" / "ns" / "mnt")
+    (proc / "self" / "mountinfo").write_text("40 1 7:2 / /srv/data rw shared:7 - ext4 /dev/loop2 rw\n")
+    for pid, propagation in ((401, "master:7"), (402, "shared:7"), (403, "master:8"), (404, "")):
+        directory = fake_process(proc, pid, cwd="/srv/data/sub")
+        (directory / "ns").mkdir()
+        os.symlink(f"mnt:[{pid}]", directory / "ns" / "mnt")
+        (directory / "mountinfo").write_text(f"90 1 7:2 / /srv/data rw {propagation} - ext4 /dev/loop2 rw\n")
+    assert holders(proc) == {401: ["cwd /srv/data/sub"], 402: ["cwd /srv/data/sub"]}
+
+
+def test_a_copy_of_the_device_in_another_mount_namespace_is_found_once_per_namespace(proc):
+    from ocfpy.holders import mounted_in_other_namespaces
+
+    (proc / "self" / "ns").mkdir(parents=True)
+    os.symlink("mnt:[1]", proc / "self" / "ns" / "mnt")
+    for pid, namespace, table in ((501, 1, "7:2 / /srv/data"), (502, 2, "7:9 / /srv/other"),
+                                  (503, 3, "7:2 / /srv/data"), (504, 3, "7:2 / /srv/data")):
+        directory = fake_process(proc, pid)
+        (directory / "ns").mkdir()
+        os.symlink(f"mnt:[{namespace}]", directory / "ns" / "mnt")
+        (directory / "mountinfo").write_text(f"90 1 {table} rw - ext4 /dev/loop2 rw\n")
+    found = mounted_in_other_namespaces({(7, 2)}, proc=str(proc))
+    assert found in ([(503, "/srv/data")], [(504, "/srv/data")])  # ours (1) and 7:9 are not

@@ -138,6 +138,13 @@ def test_bad_devices_are_refused_with_a_reason(device):
         parse_device(device, "")
 
 
+@pytest.mark.parametrize("fstype", ["ext4", "tmpfs", "nfs4", ""])
+@pytest.mark.parametrize("device", ["-a", "--make-rshared", "-oremount,ro", "-a:/x", "--all"])
+def test_a_device_mount_would_read_as_options_is_refused(device, fstype):
+    with pytest.raises(ValueError, match="starts with '-'"):
+        parse_device(device, fstype)
+
+
 def test_mount_source_arguments():
     assert parse_device("UUID=12", "ext4").mount_source() == ["-U", "12"]
     assert parse_device("/dev/sdb1", "ext4").mount_source() == ["/dev/sdb1"]
@@ -155,6 +162,18 @@ def test_mounted_means_this_device_on_this_directory():
     assert mount_state(mounts, "/srv/data", block((7, 9)), "ext4")[0] == FOREIGN
     assert mount_state(mounts, "/srv/none", block((7, 2)), "ext4")[0] == NOT_MOUNTED
     assert mount_state(mounts, "/srv/data/", block((7, 2)), "ext4")[0] == NOT_MOUNTED  # callers normalize
+
+
+def test_a_filesystem_on_an_anonymous_device_number_is_found_by_its_source_node(monkeypatch):
+    """btrfs shows 0:N in mountinfo, not its block device's major:minor."""
+    nodes = {"/dev/sdb1": (8, 17)}
+    monkeypatch.setattr(mountspec, "_block_number", lambda path: nodes.get(path, "absent"))
+    lines = (b"50 27 0:62 / /srv/b rw - btrfs /dev/sdb1 rw,subvol=/\n"
+             b"51 27 0:63 / /srv/t rw - tmpfs /dev/sdb1 rw\n")
+    mounts = MountTable(parse_mountinfo(FIXTURE + lines))
+    assert mount_state(mounts, "/srv/b", block((8, 17), "/dev/sdb1"), "btrfs")[0] == MOUNTED
+    assert mount_state(mounts, "/srv/b", block((8, 18), "/dev/sdb2"), "btrfs")[0] == FOREIGN
+    assert mount_state(mounts, "/srv/t", block((8, 17), "/dev/sdb1"), "")[0] == FOREIGN  # any text
 
 
 def test_a_device_that_cannot_be_found_compares_by_source_or_is_unknown():
