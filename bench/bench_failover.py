@@ -1,7 +1,7 @@
 """Failover on the real two-node lab: failure -> recovery, node loss -> started elsewhere, against bounds.
 
 Run as root on a machine where `ocfpy-lab up` works:
-    python3 bench/bench_failover.py [--agent ocf:ocfpy:Dummy] [--interval 5] [--repeat 3] [--token MS]
+    python3 bench/bench_failover.py [--agent A] [--interval 5] [--repeat 3] [--token MS] [--pcsd] [--prefix P]
 Each measurement is printed with the bound it should meet and their ratio (measured / bound):
   failure -> Started again:       monitor interval + start time
   node loss -> Started elsewhere: corosync token timeout + start time
@@ -28,11 +28,7 @@ PREFIX = "ocfpylabb"
 
 def start_seconds(view: cluster.ClusterView, resource: str, where: str) -> float:
     """The last start's exec-time on a node, from crm_mon's operation history."""
-    times = [op.get("exec-time", "0ms") for hist in view.root.iterfind("node_history/node")
-             if hist.get("name") == where
-             for res in hist.iterfind("resource_history") if res.get("id") == resource
-             for op in res.iterfind("operation_history") if op.get("task") == "start"]
-    return int(times[-1].rstrip("ms")) / 1000.0 if times else 0.0
+    return view.op_seconds(resource, where, "start")
 
 
 def fresh_view(config: LabConfig, where: str) -> cluster.ClusterView:
@@ -78,8 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     opts.add_argument("--repeat", type=int, default=3)
     opts.add_argument("--token", type=int, metavar="MS", help="corosync totem.token (default 3000)")
     opts.add_argument("--seed", type=int, default=1, help="random phase of the force-stops")
+    opts.add_argument("--pcsd", action="store_true",
+                      help="pcsd in the nodes: the lost node comes back with `pcs cluster start NODE`")
+    opts.add_argument("--prefix", default=PREFIX, help="the bench lab's name (default: %(default)s)")
     args = opts.parse_args(argv)
-    config = LabConfig(prefix=PREFIX, state_dir=f"/var/tmp/{PREFIX}", token_ms=args.token)
+    config = LabConfig(prefix=args.prefix, state_dir=f"/var/tmp/{args.prefix}", token_ms=args.token,
+                       pcsd=args.pcsd)
     began = time.monotonic()
     try:
         lab.up(config, install.checkout_source(None), progress=lambda text: None)
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_bench(config: LabConfig, args, up_seconds: float) -> None:
     token = config.token_effective_ms() / 1000.0
-    consensus = 1.2 * token
+    consensus = config.consensus_effective_ms() / 1000.0
     story = scenario.SeedStory(config, agent=args.agent, interval_s=args.interval)
     story.create()
     print(f"lab up {up_seconds:.2f} s; agent {args.agent}; monitor interval {args.interval} s; "

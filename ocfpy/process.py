@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import time
 
-from ocfpy.errors import NotInstalled, OCFError
+from ocfpy.errors import InsufficientPrivileges, NotInstalled, OCFError
+from ocfpy.identity import PID_MAX_LIMIT, TAG_VARIABLE, read_stat
+from ocfpy.identity import valid_pid as _valid_pid
 
-#: /proc/sys/kernel/pid_max can never exceed this (PID_MAX_LIMIT on 64-bit Linux).
-PID_MAX_LIMIT = 4194304
 #: Seconds stop_process may take when the action has no deadline (Pacemaker's default op timeout).
 DEFAULT_BUDGET = 20.0
 _POLL_FIRST, _POLL_MAX = 0.01, 0.1
@@ -36,25 +36,14 @@ class Pidfile:
 
 def _stat(pid: int) -> tuple | None:
     """(comm, state, start time in clock ticks since boot) from /proc/<pid>/stat; None if gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            data = handle.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    head, _, tail = data.rpartition(b")")  # comm may itself contain ')' and spaces
-    fields = tail.split()
-    comm = head.partition(b"(")[2].decode("utf-8", "replace")
-    return comm, fields[0].decode("ascii", "replace"), int(fields[19])
+    info = read_stat(pid)
+    return None if info is None else (info.comm, info.state, info.start_time)
 
 
 def process_start_time(pid: int) -> int | None:
     """When ``pid`` started, in clock ticks since boot (field 22 of proc(5) stat); None if gone."""
-    info = _valid_pid(pid) and _stat(pid)
-    return info[2] if info else None
-
-
-def _valid_pid(pid) -> bool:
-    return isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid <= PID_MAX_LIMIT
+    info = read_stat(pid)
+    return None if info is None else info.start_time
 
 
 def _proc_mounted() -> bool:
@@ -169,16 +158,31 @@ def stop_process(pid: int, *, deadline: float | None, signals=None, escalate_aft
 
 
 def _wait_gone(pid: int, start_time: int | None, comm: str | None, until: float) -> bool:
+    def gone():
+        _reap(pid)
+        return not process_alive(pid, start_time, comm)
+
+    return _poll_until(gone, until)
+
+
+def _poll_until(done, until: float) -> bool:
+    """Call ``done()`` at growing intervals until it is true (True) or ``until`` passes (False)."""
     pause = _POLL_FIRST
     while True:
-        _reap(pid)
-        if not process_alive(pid, start_time, comm):
+        if done():
             return True
         left = until - time.monotonic()
         if left <= 0:
             return False
         time.sleep(min(pause, left))
         pause = min(pause * 2, _POLL_MAX)
+
+
+def exit_status(pid: int) -> int | None:
+    """How a daemon this process started ended (Popen's returncode); None while it runs or if
+    it is not one of ours."""
+    started = _STARTED.get(pid)
+    return None if started is None else started.poll()
 
 
 def _reap(pid: int) -> None:
@@ -192,9 +196,66 @@ def _reap(pid: int) -> None:
         del _STARTED[pid]
 
 
+# --- sessions --------------------------------------------------------------------------------
+def stop_session(identity, *, deadline: float | None, term_wait: float,
+                 margin: float = 1.0) -> list:
+    """Stop every process of ``identity``'s session (:class:`ocfpy.identity.Identity`).
+
+    SIGTERM, then SIGCONT (a SIGSTOPped process acts on its TERM only once continued), to
+    each; after ``term_wait`` seconds, or sooner when the time before ``deadline`` less
+    ``margin`` runs short, SIGKILL to whatever is left, found afresh (children forked
+    meanwhile included). Returns the pids that outlived the deadline (processes in
+    uninterruptible sleep can); a zombie counts as gone. Only processes that
+    :meth:`Identity.members` vouches for are ever signalled.
+    """
+    import signal
+
+    end = (time.monotonic() + DEFAULT_BUDGET if deadline is None else deadline) - margin
+    members = identity.members()
+    if not members:
+        return []
+    _signal_all(members, (signal.SIGTERM, signal.SIGCONT))
+    kill_at = min(time.monotonic() + max(0.0, term_wait), end - _KILL_RESERVE)
+    if _wait_session_gone(identity, kill_at):
+        return []
+    while True:
+        left = identity.members()
+        if not left:
+            return []
+        _signal_all(left, (signal.SIGKILL,))
+        if _wait_session_gone(identity, min(time.monotonic() + 0.5, max(end, time.monotonic() + 0.05))):
+            return []
+        if time.monotonic() >= end:
+            return identity.members()
+
+
+#: Seconds kept for SIGKILL out of the stop budget, so that TERM's wait never uses it all.
+_KILL_RESERVE = 0.5
+
+
+def _signal_all(pids, signals) -> None:
+    for pid in pids:
+        if pid > 1 and pid != os.getpid():
+            for sig in signals:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    break
+
+
+def _wait_session_gone(identity, until: float) -> bool:
+    def gone():
+        for pid in list(_STARTED):
+            _reap(pid)
+        return not identity.members()
+
+    return _poll_until(gone, until)
+
+
 # --- starting --------------------------------------------------------------------------------
 def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd: str = "/",
-              env=None, umask: int | None = None, pidfile: str | None = None) -> int:
+              env=None, umask: int | None = None, pidfile: str | None = None,
+              user: str | None = None, tag: str | None = None) -> int:
     """Start ``argv`` (never through a shell) as a daemon that outlives the action; its pid.
 
     The child gets a new session (setsid), hence its own process group, with stdin on
@@ -206,14 +267,22 @@ def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd
     stop it (record it with ``pidfile`` and use :func:`stop_process`). Anything the daemon
     forks stays in its group, away from the agent's.
 
-    ``env`` defaults to os.environ; ``umask`` to the agent's (0026 under execd). A missing
-    program raises NotInstalled (rc 5).
+    ``env`` defaults to os.environ; ``umask`` to the agent's (0026 under execd). ``user``
+    (a name) runs the daemon as that user, with that user's groups and HOME, USER and
+    LOGNAME, without any shell or login (so a nologin account works); ``tag`` is set as
+    TAG_VARIABLE in its environment, which its children inherit (see
+    :class:`ocfpy.identity.Identity`). A missing program raises NotInstalled (rc 5), a
+    missing user NotInstalled, a user switch the agent may not make InsufficientPrivileges.
     """
     import subprocess
 
     from ocfpy.commands import check_argv
 
     argv = check_argv(argv)
+    env = dict(os.environ if env is None else env)
+    credentials = _credentials(user, env) if user is not None else {}
+    if tag:
+        env[TAG_VARIABLE] = tag
     out = _open_log(stdout)
     try:
         err = out if stderr is not None and stderr == stdout else _open_log(stderr)
@@ -223,15 +292,20 @@ def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd
     try:
         proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
-            env=dict(os.environ if env is None else env), close_fds=True,
-            start_new_session=True, umask=-1 if umask is None else umask,
+            env=env, close_fds=True, start_new_session=True,
+            umask=-1 if umask is None else umask, **credentials,
         )
     except FileNotFoundError as error:
         if error.filename == cwd:
             raise OCFError(f"cannot start {os.path.basename(argv[0])}: no directory {cwd}") from None
         raise NotInstalled(f"command not found: {argv[0]}") from None
-    except PermissionError:
+    except PermissionError as error:
+        if credentials and error.filename is None:
+            raise InsufficientPrivileges(f"cannot start {os.path.basename(argv[0])} as {user}: "
+                                         f"{error.strerror}") from None
         raise NotInstalled(f"command not executable: {argv[0]}") from None
+    except OSError as error:  # ENOEXEC and kin: there is a file, but not a program
+        raise NotInstalled(f"cannot run {argv[0]}: {error.strerror}") from None
     finally:
         for fd in {out, err}:
             _close_log(fd)
@@ -240,6 +314,40 @@ def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd
     if pidfile is not None:
         write_pidfile(pidfile, proc.pid)
     return proc.pid
+
+
+def _credentials(user: str, env: dict) -> dict:
+    """Popen options switching to ``user`` (its uid, gid, groups); sets HOME, USER, LOGNAME."""
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        raise NotInstalled(f"user {user} does not exist") from None
+    env.update(HOME=entry.pw_dir or "/", USER=entry.pw_name, LOGNAME=entry.pw_name)
+    return {"user": entry.pw_uid, "group": entry.pw_gid,
+            "extra_groups": os.getgrouplist(entry.pw_name, entry.pw_gid)}
+
+
+def last_log_line(path: str | None) -> str:
+    """The last line a daemon wrote to the log file ``path``, for an exit reason ('' if none).
+
+    Only a regular file is read (never through a link, never blocking on a fifo), and only
+    its last 512 bytes.
+    """
+    import stat
+
+    try:
+        fd = os.open(path or "", os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as log:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # /dev/null, a fifo: nothing to read back
+            return ""
+        log.seek(max(0, info.st_size - 512))
+        lines = log.read().decode("utf-8", "replace").strip().splitlines()
+    return lines[-1].strip() if lines else ""
 
 
 def _open_log(path: str | None) -> int:

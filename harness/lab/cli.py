@@ -23,6 +23,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--prefix", default=DEFAULT_PREFIX, help="netns name prefix (default: %(default)s)")
     cmd.add_argument("--token", type=int, metavar="MS", help="corosync totem.token (default 3000)")
     cmd.add_argument("--dc-deadtime", default="5s", help="seeded dc-deadtime (default: %(default)s)")
+    cmd.add_argument("--pcsd", action="store_true",
+                     help="run pcsd in every node (enabled), all nodes authenticated: pcs cluster start NODE")
     install.add_source_options(cmd)
     cmd = sub.add_parser("down", help="power everything off and remove every trace")
     cmd.add_argument("--fast", action="store_true", help="SIGKILL the nodes instead of a clean stop")
@@ -31,10 +33,14 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("node")
     cmd.add_argument("argv", nargs=argparse.REMAINDER, metavar="CMD")
     for name, text in (("kill", "power cut: SIGKILL the whole node"),
-                       ("shutdown", "clean power-off of a node"),
-                       ("netcut", "pull a node's network cable"),
-                       ("netheal", "plug a node's cable back in")):
+                       ("shutdown", "clean power-off of a node")):
         sub.add_parser(name, help=text).add_argument("node")
+    for name, text in (("netcut", "pull a node's network cables"),
+                       ("netheal", "plug a node's cables back in")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("node")
+        cmd.add_argument("--link", choices=("all",) + network.LINKS, default="all",
+                         help="both cables (default), or only the cluster's (corosync) or the public one")
     cmd = sub.add_parser("boot", help="power a node on (cluster units only if enabled, or --start)")
     cmd.add_argument("node")
     cmd.add_argument("--start", action="store_true", help="start corosync and pacemaker as well")
@@ -47,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
 def cmd_up(args) -> int:
     source = install.source_from(args)
     config = LabConfig(prefix=args.prefix, state_dir=args.state_dir, token_ms=args.token,
-                       dc_deadtime=args.dc_deadtime)
+                       dc_deadtime=args.dc_deadtime, pcsd=args.pcsd)
     started = time.monotonic()
     lab.up(config, source, progress=lambda text: print(text, flush=True))
     print(f"lab up in {time.monotonic() - started:.1f} s: "
@@ -72,11 +78,14 @@ def cmd_status(args) -> int:
         init = node.init_process(config, name)
         units = ""
         if init:
-            proc = node.run(config, name, ["systemctl", "is-active", "corosync", "pacemaker"])
-            units = " corosync=%s pacemaker=%s" % tuple((proc.stdout.split() + ["?", "?"])[:2])
-        cable = "plugged" if network.cable_plugged(config, name) else "cut"
+            names = ["corosync", "pacemaker"] + (["pcsd"] if config.pcsd else [])
+            proc = node.run(config, name, ["systemctl", "is-active", *names])
+            states = proc.stdout.split() + ["?"] * len(names)
+            units = "".join(f" {unit}={state}" for unit, state in zip(names, states))
+        cables = ", ".join(f"{link} cable {'plugged' if network.cable_plugged(config, name, link) else 'cut'}"
+                           for link in network.LINKS)
         print(f"{name} {config.address(name)}: {'up (init pid %d)' % init.pid if init else 'down'}"
-              f", cable {cable}{units}")
+              f", {cables}{units}")
     for name in live:
         try:
             print(f"cluster (seen from {name}): {cluster.view(config, name).summary()}")
@@ -124,8 +133,9 @@ def cmd_walkthrough(args) -> int:
 
 def cmd_cable(args) -> int:
     config = lab.load(args.state_dir)
-    network.set_cable(config, args.node, plugged=args.command == "netheal")
-    print(f"{args.node} cable {'plugged in' if args.command == 'netheal' else 'pulled'}")
+    network.set_cable(config, args.node, plugged=args.command == "netheal", link=args.link)
+    which = "cables" if args.link == "all" else f"{args.link} cable"
+    print(f"{args.node} {which} {'plugged in' if args.command == 'netheal' else 'pulled'}")
     return 0
 
 

@@ -9,7 +9,7 @@ from typing import Callable, NamedTuple
 from harness.lab import node
 from harness.lab.config import LabConfig, LabError
 
-CRM_MON = ["crm_mon", "--one-shot", "--inactive", "--output-as=xml"]
+CRM_MON = ["crm_mon", "--one-shot", "--inactive", "--show-node-attributes", "--output-as=xml"]
 
 
 class Instance(NamedTuple):
@@ -32,6 +32,8 @@ class ClusterView:
         self.online = {n.get("name") for n in root.iterfind("nodes/node") if n.get("online") == "true"}
         self.instances = [_instance(r) for r in root.iter("resource")]
         self.failures = [dict(f.attrib) for f in root.iterfind("failures/failure")]
+        self.attributes = {n.get("name"): {a.get("name"): a.get("value") for a in n.iterfind("attribute")}
+                           for n in root.iterfind("node_attributes/node")}
 
     def formed(self, nodes) -> bool:
         return self.dc is not None and set(nodes) <= self.online
@@ -43,6 +45,18 @@ class ClusterView:
             if inst.id.split(":")[0] == resource and (role is None or inst.role == role):
                 found += inst.nodes
         return sorted(found)
+
+    def attribute(self, node_name: str, name: str) -> str | None:
+        """A node attribute as crm_mon shows it (None when the node has no such attribute)."""
+        return self.attributes.get(node_name, {}).get(name)
+
+    def op_seconds(self, resource: str, node_name: str, task: str) -> float:
+        """The last `task` operation's exec-time on a node, from the operation history (0 if none)."""
+        times = [op.get("exec-time", "0ms") for hist in self.root.iterfind("node_history/node")
+                 if hist.get("name") == node_name
+                 for res in hist.iterfind("resource_history") if res.get("id") == resource
+                 for op in res.iterfind("operation_history") if op.get("task") == task]
+        return int(times[-1].rstrip("ms")) / 1000.0 if times else 0.0
 
     def started_on(self, resource: str) -> str | None:
         nodes = self.where(resource, "Started")

@@ -11,6 +11,7 @@ from typing import Optional
 
 DEFAULT_PREFIX = "ocfpylab"
 DEFAULT_SUBNET = "10.213.0"  # /24, only ever configured inside the lab's own netns
+DEFAULT_PUBLIC_SUBNET = "10.214.0"  # the clients' network, likewise
 NODE_NAMES = ("node1", "node2")
 NODE_TMPFS = ("/run", "/dev/shm", "/tmp")  # every node mounts its own fresh tmpfs on these
 
@@ -22,10 +23,12 @@ class LabConfig:
     prefix: str = DEFAULT_PREFIX
     state_dir: str = ""
     subnet: str = DEFAULT_SUBNET
+    public_subnet: str = DEFAULT_PUBLIC_SUBNET
     nodes: tuple = NODE_NAMES
     token_ms: Optional[int] = None  # corosync totem.token; None keeps corosync's 3000 ms
     dc_deadtime: str = "5s"
     cluster_name: str = "ocfpylab"
+    pcsd: bool = False  # pcsd runs in every node (enabled: it starts again when a node boots)
     install: dict = field(default_factory=dict)  # see harness.lab.install
 
     def __post_init__(self) -> None:
@@ -56,11 +59,23 @@ class LabConfig:
     def address(self, node: str) -> str:
         return f"{self.subnet}.{11 + self.nodes.index(node)}"
 
+    def public_address(self, node: str) -> str:
+        return f"{self.public_subnet}.{11 + self.nodes.index(node)}"
+
+    @property
+    def gateway(self) -> str:
+        """The switch's own address on the public network: what ping clones in the nodes target."""
+        return f"{self.public_subnet}.1"
+
     def node_id(self, node: str) -> int:
         return self.nodes.index(node) + 1
 
     def token_effective_ms(self) -> int:
         return self.token_ms if self.token_ms else 3000
+
+    def consensus_effective_ms(self) -> int:
+        """corosync's consensus timeout: 1.2 x token unless set (the lab never sets it)."""
+        return int(1.2 * self.token_effective_ms())
 
     def check_state_dir(self) -> None:
         """Nodes must see the state dir, so it cannot be where they mount their own tmpfs."""

@@ -9,7 +9,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from harness.lab import cluster, install, network, node, nodefs
+from harness.lab import cluster, install, network, node, nodefs, pcsd
 from harness.lab.config import LabConfig, LabError
 from harness.lab.corosync import new_authkey
 from harness.lab.network import TOOL_ENV
@@ -19,11 +19,15 @@ REQUIRED_TOOLS = ("ip", "nsenter", "unshare", "mount", "umount", "corosync", "pa
 FORM_TIMEOUT = 90.0
 
 
-def preflight() -> None:
+PCSD_TOOLS = ("pcsd", "openssl")
+
+
+def preflight(with_pcsd: bool = False) -> None:
     """Refuse clearly when the lab cannot work here: not root, tools missing, no namespaces."""
     if os.geteuid() != 0:
         raise LabError("must run as root: the lab creates network namespaces, mounts and node processes")
-    missing = [tool for tool in REQUIRED_TOOLS if not shutil.which(tool, path=TOOL_ENV["PATH"])]
+    wanted = REQUIRED_TOOLS + (PCSD_TOOLS if with_pcsd else ())
+    missing = [tool for tool in wanted if not shutil.which(tool, path=TOOL_ENV["PATH"])]
     if missing:
         raise LabError(f"missing tools: {', '.join(missing)} "
                        "(apt-get install corosync pacemaker pacemaker-cli-utils pcs iproute2 util-linux)")
@@ -39,7 +43,7 @@ def up(config: LabConfig, source: dict, timeout: float = FORM_TIMEOUT, progress=
 
     Anything that fails or interrupts it (Ctrl-C included) tears down what was built.
     """
-    preflight()
+    preflight(with_pcsd=config.pcsd)
     config.check_state_dir()
     if (config.state / "lab.json").exists():
         raise LabError(f"a lab is already up (state in {config.state}); run `ocfpy-lab down` first")
@@ -60,6 +64,9 @@ def up(config: LabConfig, source: dict, timeout: float = FORM_TIMEOUT, progress=
         progress(f"nodes booted: {', '.join(config.nodes)}")
         cluster.wait_for(config, config.nodes[0], lambda view: view.formed(config.nodes),
                          timeout, "all nodes online with a DC")
+        if config.pcsd:
+            pcsd.authenticate(config)
+            progress("pcsd: every node authenticated to every node")
     except BaseException:
         problems = down(config.state_dir, grace=5.0)
         for problem in problems:
@@ -130,7 +137,8 @@ def _down(state_dir: str, grace: float) -> list[str]:
     return problems
 
 
-STATE_ENTRIES = {"lab.json", "lab.json.tmp", "hosts", "systemctl", "rpmroot", "rpmbuild", "checkout-copy"}
+STATE_ENTRIES = {"lab.json", "lab.json.tmp", "hosts", "systemctl", "rpmroot", "rpmbuild", "checkout-copy",
+                 "shadow", nodefs.PCSD_PASSWORD}
 
 
 def _looks_like_lab_state(state: Path) -> bool:

@@ -1,4 +1,8 @@
-"""The lab network: a switch netns with a bridge, a veth "cable" per node netns; nothing in the host netns."""
+"""The lab's two networks in a switch netns, two veth "cables" per node; nothing in the host netns.
+
+The cluster network (eth0, bridge br0) carries corosync; the public network (eth1, br1) is where
+clients are, with the switch's own address on it as their gateway: what ping clones ping.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from harness.lab.config import LabConfig, LabError
 TOOL_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # `ip` is in sbin, whatever PATH says
 BRIDGE = "br0"
 NODE_IFACE = "eth0"
+PUBLIC_BRIDGE = "br1"
+PUBLIC_IFACE = "eth1"
+LINKS = ("cluster", "public")
 
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -25,9 +32,9 @@ def netns_exists(name: str) -> bool:
     return os.path.exists(f"/run/netns/{name}")
 
 
-def cable(config: LabConfig, node: str) -> str:
-    """The switch-side end of a node's veth pair."""
-    return f"p-{node}"
+def cable(config: LabConfig, node: str, link: str = "cluster") -> str:
+    """The switch-side end of a node's veth pair on the cluster (or public) network."""
+    return f"p-{node}" if link == "cluster" else f"u-{node}"
 
 
 def create(config: LabConfig) -> None:
@@ -38,31 +45,45 @@ def create(config: LabConfig) -> None:
     sw = config.switch_netns
     ip("netns", "add", sw)
     ip("-n", sw, "link", "set", "lo", "up")
-    ip("-n", sw, "link", "add", BRIDGE, "type", "bridge")
-    ip("-n", sw, "link", "set", BRIDGE, "up")
+    for bridge in (BRIDGE, PUBLIC_BRIDGE):
+        ip("-n", sw, "link", "add", bridge, "type", "bridge")
+        ip("-n", sw, "link", "set", bridge, "up")
+    ip("-n", sw, "addr", "add", f"{config.gateway}/24", "dev", PUBLIC_BRIDGE)
     for node in config.nodes:
-        _wire_node(config, node)
+        ip("netns", "add", config.netns(node))
+        ip("-n", config.netns(node), "link", "set", "lo", "up")
+        _wire(config, node, cable(config, node), BRIDGE, NODE_IFACE, config.address(node))
+        _wire(config, node, cable(config, node, "public"), PUBLIC_BRIDGE, PUBLIC_IFACE,
+              config.public_address(node))
 
 
-def _wire_node(config: LabConfig, node: str) -> None:
-    sw, ns, port = config.switch_netns, config.netns(node), cable(config, node)
-    ip("netns", "add", ns)
-    ip("-n", ns, "link", "set", "lo", "up")
+def _wire(config: LabConfig, node: str, port: str, bridge: str, iface: str, address: str) -> None:
+    sw, ns = config.switch_netns, config.netns(node)
     # the veth is born in the switch netns and its peer moved straight into the node netns
-    ip("-n", sw, "link", "add", port, "type", "veth", "peer", "name", NODE_IFACE, "netns", ns)
-    ip("-n", sw, "link", "set", port, "master", BRIDGE, "up")
-    ip("-n", ns, "addr", "add", f"{config.address(node)}/24", "dev", NODE_IFACE)
-    ip("-n", ns, "link", "set", NODE_IFACE, "up")
+    ip("-n", sw, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", ns)
+    ip("-n", sw, "link", "set", port, "master", bridge, "up")
+    ip("-n", ns, "addr", "add", f"{address}/24", "dev", iface)
+    ip("-n", ns, "link", "set", iface, "up")
 
 
-def set_cable(config: LabConfig, node: str, plugged: bool) -> None:
-    """Pull (netcut) or re-plug (netheal) a node's cable at the switch."""
+def links(link: str) -> tuple:
+    """"all" -> both networks; "cluster" or "public" -> that one."""
+    if link == "all":
+        return LINKS
+    if link not in LINKS:
+        raise LabError(f"unknown link {link!r} (all, {', '.join(LINKS)})")
+    return (link,)
+
+
+def set_cable(config: LabConfig, node: str, plugged: bool, link: str = "all") -> None:
+    """Pull (netcut) or re-plug (netheal) a node's cables at the switch: both, or one network's."""
     config.check_node(node)
-    ip("-n", config.switch_netns, "link", "set", cable(config, node), "up" if plugged else "down")
+    for name in links(link):
+        ip("-n", config.switch_netns, "link", "set", cable(config, node, name), "up" if plugged else "down")
 
 
-def cable_plugged(config: LabConfig, node: str) -> bool | None:
-    proc = ip("-n", config.switch_netns, "-o", "link", "show", cable(config, node), check=False)
+def cable_plugged(config: LabConfig, node: str, link: str = "cluster") -> bool | None:
+    proc = ip("-n", config.switch_netns, "-o", "link", "show", cable(config, node, link), check=False)
     if proc.returncode != 0:
         return None
     flags = proc.stdout.split("<", 1)[-1].split(">", 1)[0].split(",")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+import subprocess
 from pathlib import Path
 
 from harness.lab import cib, corosync
@@ -20,6 +22,10 @@ NODE_DIRS = (
 )
 # lab-wide files in the state dir -> file they cover inside every node
 SHARED_FILES = (("hosts", "/etc/hosts"), ("systemctl", "/usr/bin/systemctl"))
+# with pcsd: /etc/shadow with a password for hacluster (pcs host auth logs in with it)
+PCSD_FILES = (("shadow", "/etc/shadow"),)
+PCSD_PASSWORD = "pcsd-password"  # in the state dir, root only
+ENABLED_MARKER = ".ocfpy-lab-enabled-{}"  # in a node's /etc/corosync, as the systemctl shim writes it
 # fresh tmpfs in every node: (path, mode)
 TMPFS = tuple(zip(NODE_TMPFS, (0o755, 0o1777, 0o1777)))
 # what systemd-tmpfiles would create in /run: (path, mode, owner, group)
@@ -39,17 +45,49 @@ def make_dir(path: Path, mode: int, owner: str = "root", group: str = "root") ->
     shutil.chown(path, owner, group)
 
 
+def shared_files(config: LabConfig) -> tuple:
+    """(name in the state dir, path it covers in every node)."""
+    return SHARED_FILES + (PCSD_FILES if config.pcsd else ())
+
+
 def write_shared_files(config: LabConfig) -> None:
-    """/etc/hosts with the nodes, and the systemctl shim (executable), in the state dir."""
+    """/etc/hosts with the nodes, the systemctl shim (executable), with pcsd a shadow file."""
     with open("/etc/hosts") as handle:
         hosts = handle.read().rstrip("\n") + "\n"
     hosts += "# ocfpy lab nodes\n" + "".join(
         f"{config.address(node)}\t{node}\n" for node in config.nodes)
+    hosts += f"{config.gateway}\tgateway\n"
     (config.state / "hosts").write_text(hosts)
     shim_source = Path(__file__).with_name("systemctl_shim.py").read_text()
     shim = config.state / "systemctl"
     shim.write_text(shim_source)
     os.chmod(shim, 0o755)
+    if config.pcsd:
+        write_shadow(config)
+
+
+def pcsd_password(config: LabConfig) -> str:
+    return (config.state / PCSD_PASSWORD).read_text().strip()
+
+
+def write_shadow(config: LabConfig) -> None:
+    """A copy of the host's /etc/shadow where hacluster has a fresh password (the host's is untouched)."""
+    password = secrets.token_urlsafe(12)
+    fd = os.open(config.state / PCSD_PASSWORD, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password + "\n")
+    hashed = subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password + "\n",
+                            capture_output=True, text=True, check=True,
+                            env={"PATH": "/usr/bin:/bin"}).stdout.strip()
+    with open("/etc/shadow") as handle:
+        lines = handle.read().splitlines()
+    entries = [line.split(":") for line in lines]
+    lines = [":".join([e[0], hashed] + e[2:]) if e[0] == "hacluster" else ":".join(e) for e in entries]
+    shadow = config.state / "shadow"
+    fd = os.open(shadow, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    shutil.chown(shadow, "root", "shadow")
 
 
 def prepare(config: LabConfig, node: str, authkey: bytes) -> None:
@@ -59,6 +97,8 @@ def prepare(config: LabConfig, node: str, authkey: bytes) -> None:
         return
     make_dir(base, 0o755)
     make_dir(base / "etc-corosync", 0o755)
+    if config.pcsd:  # enabled, as the package leaves it: it comes back when the node boots
+        (base / "etc-corosync" / ENABLED_MARKER.format("pcsd")).touch()
     (base / "etc-corosync" / "corosync.conf").write_text(corosync.render_conf(config))
     corosync.write_authkey(base / "etc-corosync" / "authkey", authkey)
     make_dir(base / "etc-pacemaker", 0o750, "root", "haclient")

@@ -2,7 +2,7 @@
 
 Run by the lab as `python -m harness.lab.nodeinit STATE_DIR NODE MODE` inside fresh mount, UTS,
 IPC and PID namespaces of the node's netns. MODE: bare (no units), enabled (units marked enabled),
-start (corosync and pacemaker). SIGTERM = clean power-off (pacemaker, then corosync, stopped).
+start (corosync and pacemaker, and pcsd when enabled). SIGTERM = clean power-off (every unit stopped).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from harness.lab.config import LabConfig
 
 SYSTEMCTL = "/usr/bin/systemctl"  # the shim, once mounted
 UNITS = ("corosync", "pacemaker")
+OPTIONAL_UNITS = ("pcsd",)  # started when enabled (ocfpy-lab up --pcsd enables it)
 
 
 class PowerOff(Exception):
@@ -74,7 +75,7 @@ def mount_private_fs(config: LabConfig, node: str) -> None:
     for sub, target in nodefs.NODE_DIRS:
         if os.path.isdir(target):
             bind(str(base / sub), target)
-    for name, target in nodefs.SHARED_FILES:
+    for name, target in nodefs.shared_files(config):
         bind(str(config.state / name), target)
 
 
@@ -115,11 +116,16 @@ def install_ocfpy(config: LabConfig, node: str) -> None:
         graft(graft_root / str(index), target, name, source)
 
 
+def enabled(unit: str) -> bool:
+    return os.path.exists(os.path.join("/etc/corosync", nodefs.ENABLED_MARKER.format(unit)))
+
+
 def start_units(mode: str) -> list[str]:
+    optional = [u for u in OPTIONAL_UNITS if enabled(u)]
     wanted = {
         "bare": [],
-        "start": list(UNITS),
-        "enabled": [u for u in UNITS if os.path.exists(f"/etc/corosync/.ocfpy-lab-enabled-{u}")],
+        "start": list(UNITS) + optional,
+        "enabled": [u for u in UNITS if enabled(u)] + optional,
     }[mode]
     for unit in wanted:
         proc = subprocess.run([SYSTEMCTL, "start", unit], stderr=subprocess.PIPE, text=True)
@@ -129,7 +135,7 @@ def start_units(mode: str) -> list[str]:
 
 
 def power_off() -> None:
-    subprocess.run([SYSTEMCTL, "stop", "pacemaker", "corosync"], check=False)
+    subprocess.run([SYSTEMCTL, "stop", "pacemaker", "corosync", "pcsd", "pcsd-ruby"], check=False)
 
 
 def reap_forever() -> None:

@@ -41,6 +41,20 @@ class Story:
         self.killed: str | None = None  # the node kill_home() powered off
         self.view: cluster.ClusterView | None = None
 
+    def create_started(self, title: str, *then: tuple) -> Step:
+        """`pcs resource create` with a monitor, then the pcs commands `then`; wait until Started."""
+        where = self.config.nodes[0]
+        args = ("resource", "create", self.resource, self.agent, "op", "monitor",
+                f"interval={self.interval_s}s")
+        started = time.monotonic()
+        for command in (args,) + then:
+            pcs(self.config, where, *command)
+        self.wait(where, lambda v: v.started_on(self.resource), SLACK, f"{self.resource} Started")
+        self.home = self.view.started_on(self.resource)
+        shown = then[-1] if then else args
+        return self.record(title, "pcs " + " ".join(shown), where, time.monotonic() - started,
+                           f"Started on {self.home}")
+
     def other(self, name: str) -> str:
         return next(n for n in self.config.nodes if n != name)
 
@@ -70,16 +84,23 @@ class Story:
                            f"{self.moved_role()} on {survivor}")
 
     def rejoin(self) -> Step:
-        """Power the killed node back on (no cluster units) and run `pcs cluster start` there."""
-        name = self.killed
+        """Power the killed node back on and start its cluster: `pcs cluster start NODE` from the
+        survivor when pcsd runs in the nodes (it comes up with the node), else `pcs cluster start`
+        on the node itself (booted with no units)."""
+        name, survivor = self.killed, self.other(self.killed)
         started = time.monotonic()
-        lab.boot(self.config, name, "bare")
-        pcs(self.config, name, "cluster", "start")
+        if self.config.pcsd:
+            lab.boot(self.config, name, "enabled")
+            command, where = ("cluster", "start", name), survivor
+        else:
+            lab.boot(self.config, name, "bare")
+            command, where = ("cluster", "start"), name
+        pcs(self.config, where, *command)
         self.wait(name, lambda v: v.formed(self.config.nodes), SLACK, "both nodes online")
         seconds = time.monotonic() - started
         role = self.moved_role()
         placed = ",".join(self.view.where(self.resource, role))
-        return self.record(f"{name} back: boot, then pcs cluster start", "pcs cluster start", name,
+        return self.record(f"{name} back: boot, then pcs cluster start", "pcs " + " ".join(command), where,
                            seconds, f"online [{' '.join(sorted(self.view.online))}]; "
                            f"{self.resource} {role} on {placed}")
 
@@ -104,15 +125,7 @@ class SeedStory(Story):
         return f"{self.resource}_monitor_{self.interval_s * 1000}"
 
     def create(self) -> Step:
-        where = self.config.nodes[0]
-        args = ("resource", "create", self.resource, self.agent, "op", "monitor",
-                f"interval={self.interval_s}s")
-        started = time.monotonic()
-        pcs(self.config, where, *args)
-        self.wait(where, lambda v: v.started_on(self.resource), SLACK, f"{self.resource} Started")
-        self.home = self.view.started_on(self.resource)
-        return self.record("create the service", "pcs " + " ".join(args), where,
-                           time.monotonic() - started, f"Started on {self.home}")
+        return self.create_started("create the service")
 
     def pcs_status(self) -> Step:
         started = time.monotonic()

@@ -1,5 +1,5 @@
 #!/usr/bin/python3 -I
-"""A stand-in for systemctl inside a lab node (no systemd): runs corosync and pacemaker as their units do.
+"""A stand-in for systemctl inside a lab node (no systemd): runs the cluster's units as their unit files do.
 
 Copied into the lab's state directory and bind-mounted over /usr/bin/systemctl in each node's
 mount namespace only. Standalone on purpose: /usr/bin/python3 runs it without the harness.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,7 +18,25 @@ RUN_DIR = "/run/ocfpy-lab"
 ENABLED_DIR = "/etc/corosync"  # node-private, survives a node reboot like a unit symlink would
 CLEAN_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root"}
 
-# unit -> how its unit file runs it (Debian 12's corosync.service / pacemaker.service)
+
+
+def unix_socket_answers(path: str):
+    """Readiness of a Type=notify daemon that serves a unix socket (sd_notify is not there)."""
+    def ready() -> bool:
+        with socket.socket(socket.AF_UNIX) as sock:
+            return sock.connect_ex(path) == 0
+    return ready
+
+
+def tcp_port_answers(port: int):
+    def ready() -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(1.0)
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+    return ready
+
+
+# unit -> how its unit file runs it (Debian 12's corosync, pacemaker, pcsd-ruby and pcsd units)
 UNITS = {
     "corosync": {
         "exec": ["/usr/sbin/corosync", "-f"],
@@ -34,6 +53,22 @@ UNITS = {
         "stop": None,  # SIGTERM to pacemakerd, which stops its children and resources
         "requires": ["corosync"],
         "stop_timeout": 600.0,
+    },
+    "pcsd-ruby": {
+        "exec": ["/usr/share/pcsd/pcsd"],
+        "env_file": "/etc/default/pcsd",
+        "ready": unix_socket_answers("/run/pcsd-ruby.socket"),
+        "stop": None,
+        "requires": [],
+        "stop_timeout": 30.0,
+    },
+    "pcsd": {
+        "exec": ["/usr/sbin/pcsd"],
+        "env_file": "/etc/default/pcsd",
+        "ready": tcp_port_answers(2224),
+        "stop": None,
+        "requires": ["pcsd-ruby"],
+        "stop_timeout": 30.0,
     },
 }
 
@@ -104,12 +139,19 @@ def wait_ready(unit: str, spec: dict, proc: subprocess.Popen) -> int:
             print(f"Job for {unit}.service failed: exited with status {proc.returncode}.",
                   file=sys.stderr)
             return 1
-        if spec["ready"] is None or subprocess.run(
-                spec["ready"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+        if is_ready(spec["ready"]):
             return 0
         time.sleep(0.1)
     print(f"Job for {unit}.service failed: not ready within 60 s.", file=sys.stderr)
     return 1
+
+
+def is_ready(check) -> bool:
+    if check is None:
+        return True
+    if callable(check):
+        return check()
+    return subprocess.run(check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
 
 def stop(unit: str) -> int:

@@ -19,6 +19,12 @@ def add_options(cmd: argparse.ArgumentParser) -> None:
                      help="then the promotable clone story with AGENT (default ocf:ocfpy:Stateful)")
     cmd.add_argument("--compare", action="store_true",
                      help="then a start failure and a start timeout, cluster versus harness prediction")
+    cmd.add_argument("--connectivity", action="store_true",
+                     help="then a ping clone, a rule on pingd, public and then all cables pulled")
+    cmd.add_argument("--split-brain", action="store_true",
+                     help="then a partition without fencing: both halves run the service, one after the heal")
+    cmd.add_argument("--pcsd", action="store_true",
+                     help="a fresh lab with pcsd: the killed node is started with `pcs cluster start NODE`")
     cmd.add_argument("--reuse", action="store_true", help="use the lab that is up instead of a fresh one")
     cmd.add_argument("--keep", action="store_true", help="leave the lab up afterwards")
     cmd.add_argument("--token", type=int, metavar="MS", help="corosync totem.token of a fresh lab")
@@ -36,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         config = lab.load(args.state_dir)
     else:
         state_dir = args.state_dir.rstrip("/") + "-walkthrough"
-        config = LabConfig(prefix=WALK_PREFIX, state_dir=state_dir, token_ms=args.token)
+        config = LabConfig(prefix=WALK_PREFIX, state_dir=state_dir, token_ms=args.token, pcsd=args.pcsd)
         lab.up(config, install.source_from(args), progress=lambda text: None)
         print(f"[0] lab up: {', '.join(config.nodes)}\n    host# ocfpy-lab up\n"
               f"    {time.monotonic() - started:6.2f} s  cluster formed", flush=True)
@@ -53,6 +59,15 @@ def run(args: argparse.Namespace) -> int:
         scenario.delete_resource(config, seed.resource)
         if args.promotable:
             scenario.PromotableStory(config, agent=args.promotable).run_all(report)
+        if args.connectivity or args.split_brain:
+            from harness.lab import connectivity
+
+            if args.connectivity:
+                story = connectivity.ConnectivityStory(config, agent=args.agent)
+                story.run_all(report)
+                scenario.delete_resource(config, story.resource)
+            if args.split_brain:
+                connectivity.SplitBrainStory(config, agent=args.agent).run_all(report)
         if args.compare:
             from harness.lab import compare
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import ocfpy
-from isolation import REPO, run_isolated
+from isolation import REPO, run_command_isolated
 
 DOC = REPO / "docs" / "reference.md"
 BLOCK = re.compile(r"(<!-- pytest[^>]*-->\n)?```python\n(.*?)```", re.S)
@@ -24,7 +24,7 @@ def examples(kind: str) -> list:
 @pytest.mark.needs_root
 @pytest.mark.parametrize("code", examples("program"), ids=lambda code: code.split("\n", 3)[2][:40])
 def test_each_example_program_runs_and_its_assertions_hold(code, tmp_path):
-    done = run_isolated([sys.executable, "-c", code], cwd=tmp_path, timeout=60)
+    done = run_command_isolated([sys.executable, "-c", code], cwd=tmp_path, timeout=60)
 
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -14,10 +13,10 @@ from harness.lab.config import LabConfig, LabError
 REPO = Path(__file__).resolve().parents[2]
 
 
-def lab_config(tag: str) -> LabConfig:
+def lab_config(tag: str, **options) -> LabConfig:
     """A lab of the test suite's own, named apart from any lab a person may have up."""
     prefix = f"ocfpyt{tag}"
-    return LabConfig(prefix=prefix, state_dir=f"/var/tmp/{prefix}")
+    return LabConfig(prefix=prefix, state_dir=f"/var/tmp/{prefix}", **options)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +26,9 @@ def lab_up(request):
         lab.preflight()
     except LabError as exc:
         pytest.skip(f"the cluster lab cannot run here: {exc}")
-    config = lab_config(getattr(request.module, "LAB_TAG", "x"))
+    # LAB_PCSD = True in a module: pcsd in every node (ocfpy-lab up --pcsd)
+    module = request.module
+    config = lab_config(getattr(module, "LAB_TAG", "x"), pcsd=getattr(module, "LAB_PCSD", False))
     source = install.checkout_source(str(REPO))
     if getattr(request.module, "LAB_FROM_RPMS", False):
         if not shutil.which("rpmbuild"):

@@ -45,12 +45,16 @@ def test_each_node_has_its_own_hostname_pid_1_and_address(lab_up):
         hostname = in_node(lab_up, name, "hostname").stdout.strip()
         pid1 = in_node(lab_up, name, "cat", "/proc/1/cmdline").stdout.split("\0")
         addresses = in_node(lab_up, name, "ip", "-o", "-4", "addr", "show", "dev", "eth0").stdout
+        public = in_node(lab_up, name, "ip", "-o", "-4", "addr", "show", "dev", "eth1").stdout
+        gateway = in_node(lab_up, name, "ping", "-n", "-q", "-c", "1", "-w", "5", "gateway")
 
         assert hostname == name
         assert "harness.lab.nodeinit" in pid1
         assert f"inet {lab_up.address(name)}/24" in addresses
+        assert f"inet {lab_up.public_address(name)}/24" in public
+        assert gateway.returncode == 0, gateway.stdout + gateway.stderr
     host = subprocess.run(["ip", "-o", "-4", "addr"], stdout=subprocess.PIPE, text=True).stdout
-    assert lab_up.subnet + "." not in host
+    assert lab_up.subnet + "." not in host and lab_up.public_subnet + "." not in host
 
 
 def test_ocfpy_is_installed_inside_the_nodes_only(lab_up):

@@ -32,6 +32,17 @@ def agents() -> list:
     return [os.path.basename(path) for path in tracked("agents")]
 
 
+#: What a probe of a stopped resource needs besides the environment, per agent with required
+#: parameters (without them the state cannot be found: 6, not 7).
+PROBE_PARAMS = {"Filesystem": {"device": "/dev/ocfpy-rpm-test-none", "fstype": "ext4",
+                               "directory": "/nonexistent/ocfpy-rpm-test"}}
+
+
+def probe_env(name: str) -> dict:
+    """OCF_RESKEY_* for a probe of a stopped ``name``."""
+    return {f"OCF_RESKEY_{key}": value for key, value in PROBE_PARAMS.get(name, {}).items()}
+
+
 def console_scripts() -> list:
     config = configparser.ConfigParser()
     config.read(os.path.join(REPO, "setup.cfg"))

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from rpm_layout import (OCF_LIB_DIR, OCF_PROVIDER_DIR, PACKAGES, REPO, agents, console_scripts, expected,
-                        platform_python, platform_version)
+                        platform_python, platform_version, probe_env)
 
 OCF_NOT_RUNNING = 7
 
@@ -34,7 +34,7 @@ def run_agent(root, name: str, action: str, tmp_path, path: str = "") -> subproc
     site, _ = platform_python()
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "PYTHONPATH": root.path + site,
            "PYTHONVERBOSE": "1", "OCF_ROOT": "/usr/lib/ocf", "OCF_RESOURCE_INSTANCE": "rpmtest",
-           "HA_RSCTMP": str(tmp_path)}
+           "HA_RSCTMP": str(tmp_path), **probe_env(name)}
     return subprocess.run([root.path + (path or f"{OCF_PROVIDER_DIR}/{name}"), action], env=env,
                           cwd=str(tmp_path), capture_output=True, text=True, timeout=60)
 

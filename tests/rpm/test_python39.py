@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from conftest import PYTHON39
-from rpm_layout import OCF_LIB_DIR, OCF_PROVIDER_DIR, agents, console_scripts
+from rpm_layout import OCF_LIB_DIR, OCF_PROVIDER_DIR, agents, console_scripts, probe_env
 
 SITE39 = "/usr/lib/python3.9/site-packages"
 COMPILED_AS = """import glob, json, marshal, sys
@@ -51,7 +51,7 @@ def test_the_harness_commands_get_el9s_flags(installed39):
 @pytest.mark.parametrize("name", agents())
 def test_each_agent_runs_under_python39_from_its_39_bytecode(installed39, name, tmp_path):
     env = {"PYTHONPATH": installed39.path + SITE39, "PYTHONVERBOSE": "1", "OCF_ROOT": "/usr/lib/ocf",
-           "OCF_RESOURCE_INSTANCE": "rpm39", "HA_RSCTMP": str(tmp_path)}
+           "OCF_RESOURCE_INSTANCE": "rpm39", "HA_RSCTMP": str(tmp_path), **probe_env(name)}
     launcher = installed39.path + f"{OCF_PROVIDER_DIR}/{name}"
 
     probe = subprocess.run([launcher, "monitor"], env=env, capture_output=True, text=True, timeout=60)

@@ -10,13 +10,17 @@ import sys
 import time
 from pathlib import Path
 
+import shutil
+
 import pytest
+from isolation import run_isolated, unshare_available
 
 import ocfpy
 from ocfpy.errors import NotInstalled, OCFError
+from ocfpy.identity import TAG_VARIABLE, Identity, Stat, read_exe, read_stat
 from ocfpy.process import (
-    Pidfile, daemonize, process_alive, process_start_time, read_pidfile, stop_process,
-    write_pidfile,
+    Pidfile, daemonize, last_log_line, process_alive, process_start_time, read_pidfile, stop_process,
+    stop_session, write_pidfile,
 )
 
 PACKAGE_PARENT = str(Path(ocfpy.__file__).resolve().parent.parent)
@@ -316,5 +320,176 @@ def test_daemonize_popen_options(fp):
     assert not kwargs.get("shell", False)
 
 
+def test_last_log_line_reads_only_the_end_of_a_regular_file(tmp_path):
+    log = tmp_path / "err.log"
+    log.write_text("x" * 5000 + "\nstarting\nconfig broken: no port\n\n")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    os.symlink(log, tmp_path / "link")
+    assert last_log_line(str(log)) == "config broken: no port"
+    assert [last_log_line(path) for path in (str(fifo), str(tmp_path / "link"), "/dev/null", None,
+                                             str(tmp_path / "none"))] == [""] * 5
+
+
 def test_pidfile_repr_is_readable():
     assert repr(Pidfile(5, 7, "x")) == "Pidfile(pid=5, start_time=7, comm='x')"
+
+
+# --- identity -------------------------------------------------------------------------------
+def test_stat_of_a_program_named_with_spaces_and_parentheses(tmp_path, spawn):
+    program = tmp_path / "a) b (c"
+    shutil.copy("/bin/sleep", program)
+    proc = spawn([str(program), "30"])
+    assert wait_for(lambda: (read_stat(proc.pid) or Stat(0, "", ["R"] * 20)).comm == "a) b (c")
+    stat = read_stat(proc.pid)
+    assert stat.state in "RS" and (stat.ppid, stat.session) == (os.getpid(), os.getsid(0))
+    assert stat.start_time == process_start_time(proc.pid)
+
+
+def test_identity_survives_its_text_and_knows_its_process(spawn):
+    proc = spawn(["sleep", "30"], start_new_session=True)
+    assert wait_for(lambda: read_exe(proc.pid) == os.path.realpath(shutil.which("sleep")))
+    identity = Identity.capture(proc.pid, tag="t1")
+    assert (identity.pid, identity.sid, identity.uid) == (proc.pid, proc.pid, os.getuid())
+    again = Identity.from_text(identity.to_text())
+    assert again.to_text() == identity.to_text() and again.leader_alive()
+    proc.kill()
+    proc.wait()
+    assert not again.leader_alive() and again.members() == []
+
+
+def edited(identity, **changes):
+    fields = dict(line.split("=", 1) for line in identity.to_text().splitlines())
+    fields.update({key: str(value) for key, value in changes.items()})
+    return Identity.from_text("".join(f"{key}={value}\n" for key, value in fields.items()))
+
+
+@pytest.mark.parametrize("change", [
+    {"start_time": "START-1"},  # the pid was reused by another process
+    {"boot": "another-boot"},  # recorded before a reboot
+])
+def test_a_recorded_identity_that_does_not_fit_is_not_alive(spawn, change):
+    proc = spawn(["sleep", "30"], start_new_session=True)
+    assert wait_for(lambda: read_exe(proc.pid) == os.path.realpath(shutil.which("sleep")))
+    identity = Identity.capture(proc.pid)
+    change = {key: (identity.start_time - 1 if value == "START-1" else value)
+              for key, value in change.items()}
+    assert not edited(identity, **change).leader_alive()
+    assert edited(identity, **change).members() == []
+
+
+@pytest.mark.parametrize("change", [
+    {"exe": "/bin/sh"},  # a wrapper script that exec'ed its real program
+    {"uid": 0 if os.getuid() else 4242},  # a daemon that switched users (memcached -u)
+])
+def test_the_same_process_under_another_program_or_user_is_still_the_recorded_one(spawn, change):
+    proc = spawn(["sleep", "30"], start_new_session=True)
+    assert wait_for(lambda: read_exe(proc.pid) == os.path.realpath(shutil.which("sleep")))
+    identity = edited(Identity.capture(proc.pid), **change)
+
+    assert identity.leader_alive() and identity.members() == [proc.pid]
+
+
+def test_pid_1_and_the_caller_are_never_alive_whatever_the_file_says():
+    for pid in (1, os.getpid()):
+        identity = Identity.capture(pid)
+        assert identity is not None and not identity.leader_alive()
+
+
+def test_a_zombie_has_no_identity_and_is_not_alive(spawn):
+    proc = spawn(["sleep", "30"])
+    identity = Identity.capture(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    assert wait_for(lambda: read_stat(proc.pid).zombie)
+    assert not identity.leader_alive() and Identity.capture(proc.pid) is None
+    assert identity.members() == []
+
+
+@pytest.mark.parametrize("text", [
+    None, "", "garbage", "pid=12\n", "pid=x\nstart_time=1\nsid=1\nuid=0\n",
+    "pid=0\nstart_time=1\nsid=1\nuid=0\n", "pid=12 13\nstart_time=1\nsid=12\nuid=0\n",
+    "pid=-5\nstart_time=1\nsid=1\nuid=0\n",
+])
+def test_an_identity_is_read_from_its_own_text_only(text):
+    assert Identity.from_text(text) is None
+
+
+# --- stopping a session (inside new PID and mount namespaces) --------------------------------
+needs_namespaces = pytest.mark.skipif(unshare_available() is not None,
+                                      reason=f"no PID and mount namespaces here: {unshare_available()}")
+DOUBLE_FORK = "import os, time\nif os.fork(): os._exit(0)\n{setsid}if os.fork(): os._exit(0)\ntime.sleep(60)\n"
+
+
+def _start_session(code: str) -> Identity:
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                            env=dict(os.environ, **{TAG_VARIABLE: "tag-1"}))
+    identity = Identity.capture(proc.pid, tag="tag-1")
+    _STARTED_HERE.append(proc)
+    return identity
+
+
+_STARTED_HERE = []
+
+
+def scenario_stop(code: str, term_wait: float, budget: float, stop_first: bool) -> dict:
+    """Start ``code`` in a session, then stop the session; what happened, for the test."""
+    bystander = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    identity = _start_session(code)
+    time.sleep(0.5)
+    members = identity.members()
+    if stop_first:
+        for pid in members:
+            os.kill(pid, signal.SIGSTOP)
+    started = time.monotonic()
+    survivors = stop_session(identity, deadline=started + budget, term_wait=term_wait, margin=0.2)
+    elapsed = time.monotonic() - started
+    _STARTED_HERE[-1].wait(timeout=2)  # gone for members() once its exit began; reaped soon after
+    return {"members": len(members), "survivors": survivors, "elapsed": elapsed,
+            "left": identity.members(), "leader_rc": _STARTED_HERE[-1].returncode,
+            "bystander_alive": bystander.poll() is None}
+
+
+def stopped(code, term_wait=5.0, budget=10.0, stop_first=False):
+    return run_isolated(scenario_stop, code, term_wait, budget, stop_first, timeout=60)
+
+
+@needs_namespaces
+@pytest.mark.needs_root
+def test_a_session_stops_on_sigterm_and_nothing_else_is_touched():
+    result = stopped("import time; time.sleep(60)")
+    assert result["members"] == 1 and result["survivors"] == [] and result["left"] == []
+    assert result["leader_rc"] == -signal.SIGTERM and result["elapsed"] < 1.0
+    assert result["bystander_alive"]
+
+
+@needs_namespaces
+@pytest.mark.needs_root
+def test_a_session_ignoring_sigterm_gets_sigkill_after_term_wait():
+    code = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)"
+    result = stopped(code, term_wait=1.0)
+    assert result["leader_rc"] == -signal.SIGKILL and result["left"] == []
+    assert 1.0 <= result["elapsed"] < 2.0 and result["bystander_alive"]
+
+
+@needs_namespaces
+@pytest.mark.needs_root
+def test_sigkill_comes_before_the_deadline_even_if_term_wait_is_longer():
+    code = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)"
+    result = stopped(code, term_wait=30.0, budget=2.0)
+    assert result["survivors"] == [] and result["elapsed"] < 1.8
+
+
+@needs_namespaces
+@pytest.mark.needs_root
+def test_a_sigstopped_session_is_still_stopped_by_sigterm():
+    result = stopped("import time; time.sleep(60)", stop_first=True)
+    assert result["leader_rc"] == -signal.SIGTERM and result["elapsed"] < 1.0
+
+
+@needs_namespaces
+@pytest.mark.needs_root
+@pytest.mark.parametrize("setsid, found_by", [("", "its session"), ("os.setsid()\n", "its tag")])
+def test_a_double_forking_daemon_is_found_and_stopped(setsid, found_by):
+    result = stopped(DOUBLE_FORK.format(setsid=setsid))
+    assert result["members"] == 1, f"the grandchild is found by {found_by}"
+    assert result["survivors"] == [] and result["left"] == [] and result["bystander_alive"]

@@ -1,0 +1,92 @@
+"""What touches a mounted filesystem: reads, a status-file write, umount.
+
+Each function may block for as long as the storage does not answer, so agents run them
+in a child through :func:`ocfpy.bounded.call`; an OSError says what failed.
+"""
+
+import errno
+import mmap
+import os
+
+BLOCK = 4096
+MNT_FORCE = 1
+#: Flags of umount2(2) not to follow a link at the mount point.
+UMOUNT_NOFOLLOW = 8
+
+_libc = None
+
+
+def load_libc() -> None:
+    """Load libc for umount2(2): in the agent, before it forks a child to unmount."""
+    global _libc
+    if _libc is None:
+        import ctypes
+
+        _libc = ctypes.CDLL(None, use_errno=True)
+
+
+def umount(directory: str, force: bool = False) -> None:
+    """umount2(2) of ``directory`` (``force``: MNT_FORCE, which aborts requests in flight on
+    network and FUSE filesystems); never lazy. OSError (EBUSY while it is held)."""
+    import ctypes
+
+    load_libc()
+    flags = UMOUNT_NOFOLLOW | (MNT_FORCE if force else 0)
+    if _libc.umount2(os.fsencode(directory), flags) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), directory)
+
+
+def _aligned_buffer():
+    return mmap.mmap(-1, BLOCK)  # page aligned, as O_DIRECT needs
+
+
+def read_block(device: str) -> None:
+    """Read the first 4 KiB of ``device`` past the page cache (O_DIRECT where it works)."""
+    flags = os.O_RDONLY | os.O_CLOEXEC
+    try:
+        fd = os.open(device, flags | getattr(os, "O_DIRECT", 0))
+    except OSError as error:
+        if error.errno != errno.EINVAL:
+            raise
+        fd = os.open(device, flags)
+    try:
+        buffer = _aligned_buffer()
+        try:
+            os.readv(fd, [buffer])
+        except OSError as error:
+            if error.errno != errno.EINVAL:
+                raise
+            os.read(fd, BLOCK)
+    finally:
+        os.close(fd)
+
+
+def read_directory(directory: str) -> None:
+    """Read the first entries of ``directory``: the filesystem has to answer."""
+    with os.scandir(directory) as entries:
+        next(entries, None)
+
+
+def write_status(path: str, content: bytes) -> None:
+    """Write ``content`` to ``path``, fsync it, read it back and compare (the depth-20 check).
+
+    The file's directory is created when missing; links are never followed.
+    """
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(path, flags, 0o644)
+    try:
+        os.write(fd, content)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        back = os.read(fd, len(content) + 1)
+    finally:
+        os.close(fd)
+    if back != content:
+        raise OSError(errno.EIO, "the status file read back differs from what was written", path)

@@ -1,0 +1,309 @@
+"""Health checks any agent can run within its time budget: TCP connect, HTTP(S) GET, status, body, command.
+
+Each check returns a :class:`Health`: true when healthy, with a one-line ``reason`` for the
+exit reason when not ("refused", "timeout after 2.0 s", "status 503", "no match for ...").
+"""
+
+import time
+
+#: The statuses health_url counts as healthy unless told otherwise.
+DEFAULT_STATUSES = "200-399"
+#: Redirects health_url follows on the same host before judging the last status it got.
+MAX_REDIRECTS = 5
+#: Bytes of a body read for health_regex; the rest is not waited for.
+BODY_LIMIT = 1 << 20
+
+
+class Health:
+    """The outcome of one check: truthy when healthy; ``reason`` says why not (one line)."""
+
+    __slots__ = ("ok", "reason", "status", "body")
+
+    def __init__(self, ok: bool, reason: str = "", status: "int | None" = None, body: bytes = b""):
+        self.ok = ok
+        self.reason = reason
+        self.status = status
+        self.body = body
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return f"Health(ok={self.ok}, reason={self.reason!r}, status={self.status})"
+
+
+HEALTHY = Health(True)
+
+
+def _timeout_reason(seconds: float) -> str:
+    return f"timeout after {seconds:.1f} s"
+
+
+def split_address(address: str, default_host: str = "127.0.0.1") -> tuple:
+    """``host:port``, ``[v6]:port`` or ``:port`` as (host, port); ValueError with a message."""
+    host, sep, port = address.strip().rpartition(":")
+    if not sep or not port.isdigit() or not port.isascii() or not 0 < int(port) < 65536:
+        raise ValueError(f"{address!r} is not host:port with a port from 1 to 65535")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        raise ValueError(f"{address!r}: write an IPv6 address in brackets, [::1]:port")
+    return host or default_host, int(port)
+
+
+def health_tcp(address: str, timeout: float) -> Health:
+    """Healthy when a TCP connection to ``address`` (``host:port``) opens within ``timeout`` s."""
+    import socket
+
+    try:
+        host, port = split_address(address)
+    except ValueError as error:
+        return Health(False, str(error))
+    try:
+        with socket.create_connection((host, port), timeout=max(timeout, 0.001)) as sock:
+            if sock.getsockname() == sock.getpeername():
+                # TCP's simultaneous open: a local port nobody listens on, picked as our own
+                # source port, "connects" to itself
+                return Health(False, f"{host}:{port} refused the connection (self-connect)")
+            return HEALTHY
+    except ConnectionRefusedError:
+        return Health(False, f"{host}:{port} refused the connection")
+    except socket.timeout:
+        return Health(False, f"{host}:{port}: connect {_timeout_reason(timeout)}")
+    except OSError as error:
+        return Health(False, f"{host}:{port}: {error.strerror or error}")
+
+
+def parse_statuses(text: str) -> tuple:
+    """``200-399,404`` as ((200, 399), (404, 404)); ValueError with a message."""
+    ranges = []
+    for part in text.replace(",", " ").split():
+        low, _, high = part.partition("-")
+        high = high or low
+        if not (low.isdigit() and high.isdigit() and low.isascii() and high.isascii()):
+            raise ValueError(f"{part!r} is not a status or a range of statuses such as 200-399")
+        if not 100 <= int(low) <= int(high) <= 599:
+            raise ValueError(f"{part!r} is not a range of HTTP statuses within 100-599")
+        ranges.append((int(low), int(high)))
+    if not ranges:
+        raise ValueError("no status given (such as 200-399 or 200,204)")
+    return tuple(ranges)
+
+
+def health_status(status: int, accepted: str = DEFAULT_STATUSES) -> Health:
+    """Healthy when ``status`` is one of ``accepted`` (see :func:`parse_statuses`)."""
+    if any(low <= status <= high for low, high in parse_statuses(accepted)):
+        return Health(True, status=status)
+    return Health(False, f"status {status}", status)
+
+
+def health_regex(body, pattern: str) -> Health:
+    """Healthy when the regular expression ``pattern`` (Python's ``re``) matches the body."""
+    import re
+
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if re.search(pattern, text, re.MULTILINE):
+        return HEALTHY
+    shown = pattern if len(pattern) <= 40 else pattern[:37] + "..."
+    return Health(False, f"no match for {shown!r} in the body")
+
+
+def health_command(argv, timeout: float, env=None) -> Health:
+    """Healthy when ``argv`` (a list, never run through a shell) exits 0 within ``timeout`` s."""
+    from ocfpy.commands import run
+
+    result = run(argv, timeout=max(timeout, 0.0), env=env, margin=0.0)
+    if result.ok:
+        return HEALTHY
+    if result.timed_out:
+        return Health(False, f"{result.program}: {_timeout_reason(timeout)}")
+    return Health(False, result.describe())
+
+
+def health_url(url: str, timeout: float, *, statuses: str = DEFAULT_STATUSES,
+               regex: "str | None" = None, verify_tls: bool = False) -> Health:
+    """GET ``url`` (http or https) and judge its status and, with ``regex``, its body.
+
+    Everything (connecting, TLS, headers, chunked or not body, redirects on the same host,
+    up to MAX_REDIRECTS) ends within ``timeout`` seconds: a server that accepts and never
+    answers, or trickles its answer, fails with "timeout after N s". A redirect to another
+    host is not followed; its own status is judged. TLS certificates are not verified unless
+    ``verify_tls``: the check asks whether the service answers, not who it is.
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        status, body, url = fetch(url, deadline, MAX_REDIRECTS, BODY_LIMIT if regex else 0, verify_tls)
+    except HTTPProblem as problem:
+        reason = _timeout_reason(timeout) if problem.timed_out else str(problem)
+        return Health(False, reason)
+    except ValueError as error:  # not an http(s) URL
+        return Health(False, str(error))
+    verdict = health_status(status, statuses)
+    if not verdict:
+        return verdict
+    if regex is not None:
+        matched = health_regex(body, regex)
+        return Health(matched.ok, matched.reason, status, body)
+    return Health(True, status=status, body=body)
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+class HTTPProblem(Exception):
+    """A GET that got no usable answer; ``timed_out`` when the deadline ended it."""
+
+    def __init__(self, reason: str, timed_out: bool = False):
+        super().__init__(reason)
+        self.timed_out = timed_out
+
+
+def check_url(url: str) -> None:
+    """A ``Parameter(check=...)``: an http:// or https:// URL naming a host (empty is fine)."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return
+    parts = urlsplit(url)
+    try:
+        parts.port
+    except ValueError:
+        raise ValueError(f"{url!r} has an invalid port") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+
+
+def fetch(url: str, deadline: float, redirects: int, body_limit: int, verify_tls: bool) -> tuple:
+    """(status, body, final url) of a GET of ``url``, all of it before ``deadline``.
+
+    Redirects to the same scheme, host and port are followed, at most ``redirects`` of
+    them; the body is read up to ``body_limit`` bytes (none when 0). HTTPProblem otherwise.
+    """
+    from urllib.parse import urljoin, urlsplit
+
+    check_url(url)
+    for _ in range(redirects + 1):
+        status, location, body = _get_once(url, deadline, body_limit, verify_tls)
+        target = urljoin(url, location) if location and status in (301, 302, 303, 307, 308) else None
+        if target is None or _origin(urlsplit(target)) != _origin(urlsplit(url)):
+            return status, body, url
+        url = target
+    return status, body, url
+
+
+def _origin(parts) -> tuple:
+    default = 443 if parts.scheme == "https" else 80
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def _get_once(url: str, deadline: float, body_limit: int, verify_tls: bool) -> tuple:
+    """(status, Location or None, body) of one GET, cut off at ``deadline`` by a watchdog."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise HTTPProblem("no time left", timed_out=True)
+    watchdog = _Watchdog(deadline)
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=left,
+                                                 context=_tls_context(verify_tls))
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=left)
+    connection._create_connection = watchdog.connect  # every socket it makes is watched
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("GET", path, headers={"User-Agent": "ocfpy-health",
+                                                 "Connection": "close"})
+        response = connection.getresponse()
+        body = response.read(body_limit) if body_limit else b""
+        answer = (response.status, response.getheader("Location"), body)
+    except Exception as error:  # any failure to get an answer is the check's verdict
+        import socket
+
+        timed_out = watchdog.fired or isinstance(error, socket.timeout)  # whichever came first
+        raise HTTPProblem(_http_reason(error), timed_out) from None
+    finally:
+        watchdog.disarm()
+        connection.close()
+    if watchdog.fired:
+        raise HTTPProblem("deadline", timed_out=True)
+    return answer
+
+
+def _http_reason(error: Exception) -> str:
+    import http.client
+    import socket
+
+    if isinstance(error, ConnectionRefusedError):
+        return "refused"
+    if isinstance(error, socket.timeout):
+        return "timeout"
+    if isinstance(error, http.client.RemoteDisconnected):
+        return "the server closed the connection without answering"
+    if isinstance(error, http.client.HTTPException):
+        return f"not a valid HTTP answer ({type(error).__name__})"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return f"{type(error).__name__}: {error}"
+
+
+def _tls_context(verify: bool):
+    import ssl
+
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class _Watchdog:
+    """Shuts the connection's socket down at the deadline, so that no read can outlive it.
+
+    Socket timeouts bound each read, not the whole answer: a server trickling one byte a
+    second would keep a GET going for ever. shutdown() makes every pending and later read
+    return at once, for plain and TLS connections alike.
+    """
+
+    def __init__(self, deadline: float):
+        import threading
+
+        self.deadline = deadline
+        self.fired = False
+        self._sockets = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def connect(self, address, timeout=None, source_address=None, *args):
+        import socket
+
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("no time left")
+        sock = socket.create_connection(address, min(timeout or left, left), source_address)
+        watched = sock.dup()  # TLS detaches ``sock``; the duplicate still reaches the socket
+        with self._lock:
+            self._sockets.append(watched)
+            if self.fired:
+                watched.shutdown(socket.SHUT_RDWR)
+        return sock
+
+    def _fire(self) -> None:
+        import socket
+
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed
+
+    def disarm(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets = []

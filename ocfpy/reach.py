@@ -1,0 +1,148 @@
+"""Which hosts answer ICMP echo: every host pinged at once (one fping, or one ping each), within one budget.
+
+A host is alive when any of ``attempts`` echo requests, spread evenly over ``timeout`` seconds,
+gets a reply within those ``timeout`` seconds (fping's reading of ocf:pacemaker:ping's timeout:
+each try waits timeout / attempts). Every host takes at most ``timeout`` seconds, and all run at
+the same time. When the budget is shorter, the timeout shrinks to fit it, and a program still
+running at the budget is killed (its hosts count as not answering).
+IPv4 and IPv6 addresses and host names may be mixed: fping (5.x) and iputils ping take both.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import NamedTuple
+
+from ocfpy import commands
+
+#: Characters of a host name or address (IPv6 with a zone: fe80::1%eth0); never an option.
+HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%")
+#: Seconds a program gets beyond its own timing before it is killed (start-up, the last reply).
+SLACK = 0.5
+
+
+class ProbeFailed(Exception):
+    """The ping program itself failed (bad option, no socket): no host was really tried."""
+
+
+class HostResult(NamedTuple):
+    """One host's answer: alive or not, and one line saying what was seen."""
+
+    host: str
+    alive: bool
+    detail: str
+
+
+def check_host(host: str) -> None:
+    """ValueError unless ``host`` is a plain host name or address (an option like ``-f`` is refused)."""
+    if not host or host.startswith("-") or not set(host) <= HOST_CHARS:
+        raise ValueError(f"{host!r} is not a host name or IP address")
+
+
+def split_hosts(text: str) -> list:
+    """The hosts of a space-separated list, each checked."""
+    hosts = text.split()
+    for host in hosts:
+        check_host(host)
+    return hosts
+
+
+def check_host_list(text: str) -> None:
+    """A ``Parameter(check=...)``: at least one host, each a host name or address."""
+    if not split_hosts(text):
+        raise ValueError("lists no host")
+
+
+def fit_timeout(timeout: float, budget: float | None) -> float:
+    """The time a host gets to answer, shortened so that the round ends within ``budget``."""
+    if budget is None:
+        return timeout
+    return max(0.001, min(timeout, budget - SLACK))
+
+
+def ping_argv(binary: str, host: str, attempts: int, timeout: float, options=()) -> list:
+    """iputils ping: a request every timeout / attempts s until the first reply, for timeout s."""
+    deadline = max(1, math.ceil(timeout))  # -w takes whole seconds
+    return [binary, "-n", "-q", "-c", "1", "-i", f"{max(0.002, timeout / attempts):.3f}",
+            "-w", str(deadline), *options, host]
+
+
+def fping_argv(binary: str, hosts: list, attempts: int, timeout: float, options=()) -> list:
+    """fping: ``attempts`` tries per host (-r counts retries), each waiting timeout / attempts."""
+    per_try_ms = max(1, round(timeout * 1000 / attempts))
+    return [binary, "-r", str(attempts - 1), "-t", str(per_try_ms), "-B", "1.0", *options, *hosts]
+
+
+def parse_fping(hosts: list, result: commands.CommandResult) -> list:
+    """One HostResult per listed host from fping's "HOST is alive" / "is unreachable" / "HOST: error" lines.
+
+    ProbeFailed when fping said nothing about any host and failed (exit 3: bad arguments, 4: a
+    system call failed), or could not run: counting every host dead then would be a lie.
+    """
+    seen, wanted = {}, set(hosts)
+    for line in (result.stdout + "\n" + result.stderr).splitlines():
+        line = line.strip()
+        token = line.split(" ", 1)[0]
+        name = token[:-1] if token.endswith(":") else token  # "HOST: error ..." (IPv6 too)
+        if name in wanted and (line in (f"{name} is alive", f"{name} is unreachable") or token.endswith(":")):
+            seen.setdefault(name, line)
+    if not seen and (result.not_installed or (result.rc or 0) >= 3):
+        raise ProbeFailed(result.describe())
+    found = []
+    for host in hosts:
+        line = seen.get(host)
+        if line is None:
+            line = result.describe() if not result.ok else "fping said nothing about it"
+        found.append(HostResult(host, line == f"{host} is alive", line))
+    return found
+
+
+def from_ping(host: str, result: commands.CommandResult) -> HostResult:
+    if result.ok:
+        return HostResult(host, True, _last_line(result.stdout, "answered"))
+    if result.timed_out:
+        return HostResult(host, False, "no answer before the time budget ran out")
+    if result.rc == 1:
+        return HostResult(host, False, _last_line(result.stdout, "no answer"))
+    return HostResult(host, False, result.describe())
+
+
+def _last_line(text: str, fallback: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else fallback
+
+
+def run_parallel(argvs: list, *, timeout: float | None, env=None) -> list:
+    """Run every command at once (never through a shell); their CommandResults, in order."""
+    results = [None] * len(argvs)
+
+    def work(index: int) -> None:
+        results[index] = commands.run(argvs[index], timeout=timeout, env=env, margin=0)
+
+    threads = [threading.Thread(target=work, args=(index,), daemon=True) for index in range(len(argvs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | None,
+                fping: str | None = None, ping: str | None = None, options=(), env=None) -> list:
+    """Ping every host at once with fping (when given) or ping; one HostResult per host, in order.
+
+    ``budget`` (seconds, None for no limit) bounds the whole round; ``timeout`` is per host.
+    """
+    if not hosts:
+        return []
+    per_host = fit_timeout(timeout, budget)
+    limit = per_host + SLACK if budget is None else budget
+    if fping:
+        argv = fping_argv(fping, hosts, attempts, per_host, options)
+        return parse_fping(hosts, run_parallel([argv], timeout=limit, env=env)[0])
+    if not ping:
+        raise ValueError("probe_hosts needs the path of fping or ping")
+    argvs = [ping_argv(ping, host, attempts, per_host, options) for host in hosts]
+    results = run_parallel(argvs, timeout=limit, env=env)
+    return [from_ping(host, result) for host, result in zip(hosts, results)]

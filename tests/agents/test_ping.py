@@ -1,0 +1,229 @@
+"""agents/ping as execd runs it: real pings (loopback, or namespaces made here), a recording attrd_updater."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ping_support import DEAD_V4, DEAD_V6, PEER_V4, PEER_V6, recording_attrd, run_ping, two_namespaces
+
+ORIGINAL = "/usr/lib/ocf/resource.d/pacemaker/ping"
+
+
+@pytest.fixture
+def stub(tmp_path):
+    return recording_attrd(tmp_path / "stub")
+
+
+@pytest.fixture
+def env(stub, tmp_path, ocfpy_pythonpath):
+    return {"PYTHONPATH": ocfpy_pythonpath, "PATH": stub.path(), "HA_VARRUN": str(tmp_path),
+            "PCMK_logfacility": "none", "PCMK_logfile": str(tmp_path / "agent.log")}
+
+
+@pytest.fixture
+def network():
+    if os.geteuid() != 0:
+        pytest.skip("ip netns add needs root")
+    with two_namespaces("agents") as net:
+        yield net
+
+
+def updates(stub) -> list:
+    """The values set with -B, in order."""
+    return [call.split()[3] for call in stub.calls() if call.split()[2:3] == ["-B"]]
+
+
+def parameters(metadata: str) -> dict:
+    root = ET.fromstring(metadata)
+    return {p.get("name"): p.find("content").attrib for p in root.iter("parameter")}
+
+
+def test_parameters_and_actions_are_the_originals(env):
+    result = run_ping("meta-data", params={}, env=env)
+    ours = parameters(result["stdout"])
+    root = ET.fromstring(result["stdout"])
+    actions = {a.get("name") for a in root.iter("action")}
+
+    if os.path.exists(ORIGINAL):
+        original = run_ping("meta-data", params={}, env=env, agent=ORIGINAL)
+        assert set(ours) == set(parameters(original["stdout"]))
+    assert ours["dampen"] == {"type": "string", "default": "5s"}
+    assert ours["name"]["default"] == "pingd" and ours["attempts"]["default"] == "3"
+    assert "default" not in ours["timeout"]  # derived from the operation's timeout
+    assert {"start", "stop", "monitor", "validate-all", "reload-agent", "meta-data"} <= actions
+
+
+@pytest.mark.parametrize("hosts, reason", [
+    ("", "host_list is required but empty"),
+    ("10.0.0.1 -f", "host_list: '-f' is not a host name or IP address"),
+])
+def test_a_bad_host_list_is_6_with_one_line(env, hosts, reason):
+    result = run_ping("validate-all", params={"host_list": hosts}, env=env)
+
+    assert (result["rc"], result["exit_reason"]) == (6, reason)
+
+
+def test_a_bad_dampen_is_6_and_5s_is_fine(env):
+    bad = run_ping("validate-all", params={"host_list": "127.0.0.1", "dampen": "soon"}, env=env)
+    good = run_ping("validate-all", params={"host_list": "127.0.0.1", "dampen": "5s"}, env=env)
+
+    assert bad["rc"] == 6 and "dampen: 'soon' is not a duration" in bad["exit_reason"]
+    assert good["rc"] == 0
+
+
+def test_loopback_lifecycle_sets_value_and_delay_together_and_stop_deletes(env, stub):
+    params = {"host_list": "127.0.0.1 ::1", "multiplier": "1000", "dampen": "3s", "timeout": "1"}
+
+    probe = run_ping("monitor", params=params, env=env)
+    probed_calls = list(stub.calls())
+    start = run_ping("start", params=params, env=env)
+    monitor = run_ping("monitor", params=params, env=env, interval_ms=10000)
+    stop = run_ping("stop", params=params, env=env)
+    after = run_ping("monitor", params=params, env=env)
+
+    assert [r["rc"] for r in (probe, start, monitor, stop, after)] == [7, 0, 0, 0, 7]
+    assert probed_calls == []
+    assert stub.calls() == ["-n pingd -B 2000 -d 3000ms", "-n pingd -B 2000 -d 3000ms",
+                            "-D -n pingd -d 3000ms"]
+
+
+def test_attrd_down_fails_start_and_monitor_with_1_and_its_reason_never_102(env, stub):
+    params = {"host_list": "127.0.0.1", "timeout": "1"}
+    assert run_ping("start", params=params, env=env)["rc"] == 0
+    stub.go_down()
+
+    monitor = run_ping("monitor", params=params, env=env, interval_ms=10000)
+    stop = run_ping("stop", params=params, env=env)
+    start = run_ping("start", params=params, env=env)
+
+    for result in (monitor, start):
+        assert result["rc"] == 1
+        assert result["exit_reason"].startswith("cannot set pingd=1: attrd_updater exited with 102")
+        assert "Connection refused" in result["exit_reason"]
+    assert stop["rc"] == 0  # the marker is gone; attrd forgets the attribute with the node
+
+
+def test_a_stopped_resource_fails_its_recurring_monitor_with_a_reason(env):
+    result = run_ping("monitor", params={"host_list": "127.0.0.1"}, env=env, interval_ms=10000)
+
+    assert result["rc"] == 7 and "is gone: not started" in result["exit_reason"]
+
+
+def fping_recorder(directory):
+    """An fping that says every host is alive and records its arguments (to see the timeout used)."""
+    directory.mkdir()
+    calls = directory / "fping-calls"
+    script = directory / "fping"
+    # the agent passes -r N -t MS -B 1.0, then the hosts (no options configured here)
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\nshift 6\nfor h; do echo "$h is alive"; done\n')
+    script.chmod(0o755)
+    return calls
+
+
+@pytest.mark.parametrize("hosts, op_timeout_ms, timeout, low_ms, high_ms", [
+    (2, 60000, None, 3000, 3000),    # 60000 / 2 hosts / 3 attempts / 1100 = 9 s, a third per try
+    (5, 20000, None, 333, 333),      # 1 s
+    (10, 20000, None, 1667, 1667),   # below 1 s: 5 s, as the original
+    (1, 20000, "1500ms", 500, 500),  # explicit durations are taken as they are
+    (1, 20000, "30s", 5000, 6000),   # ... but must fit the 20 s operation, attrd's 2 s kept
+])
+def test_the_attempt_timeout_is_derived_as_the_original_and_fits_the_budget(
+        env, stub, tmp_path, hosts, op_timeout_ms, timeout, low_ms, high_ms):
+    calls = fping_recorder(tmp_path / "fping")
+    params = {"host_list": " ".join(f"h{n}.example" for n in range(hosts))}
+    if timeout:
+        params["timeout"] = timeout
+
+    result = run_ping("start", params=params, env=dict(env, PATH=f"{calls.parent}:{env['PATH']}"),
+                      timeout_ms=op_timeout_ms)
+
+    args = calls.read_text().split()
+    assert result["rc"] == 0, result["exit_reason"]
+    assert args[:2] == ["-r", "2"] and args[2] == "-t" and low_ms <= int(args[3]) <= high_ms
+    assert updates(stub) == [str(hosts)]
+
+
+@pytest.mark.needs_root
+@pytest.mark.parametrize("use_fping", ["true", "false"])
+def test_hosts_answer_then_stop_answering_when_the_link_goes_down(env, stub, network, use_fping):
+    if use_fping == "true" and not shutil.which("fping"):
+        pytest.skip("fping is not installed (apt-get install fping)")
+    hosts = " ".join(PEER_V4 + PEER_V6 + (DEAD_V4, DEAD_V6))  # IPv4 and IPv6 in one list
+    params = {"host_list": hosts, "multiplier": "100", "attempts": "2", "timeout": "1",
+              "use_fping": use_fping, "failure_score": "100"}
+
+    start = run_ping("start", params=params, env=env, netns=network.client)
+    network.set_link(up=False)
+    cut = run_ping("monitor", params=params, env=env, netns=network.client, interval_ms=10000)
+    network.set_link(up=True)
+    healed = run_ping("monitor", params=params, env=env, netns=network.client, interval_ms=10000)
+
+    assert start["rc"] == 0 and healed["rc"] == 0
+    assert (cut["rc"], cut["exit_reason"]) == (1, "pingd=0 is below failure_score 100")
+    assert updates(stub) == ["300", "0", "300"]
+
+
+@pytest.mark.needs_root
+@pytest.mark.parametrize("use_fping", ["true", "false"])
+def test_dead_hosts_are_pinged_at_once_within_the_monitors_timeout(env, stub, network, use_fping):
+    # one after another, 3 dead hosts x 3 s would take 9 s of a 6 s monitor
+    params = {"host_list": f"{DEAD_V4} {DEAD_V6} 10.231.0.8", "attempts": "3", "timeout": "3",
+              "use_fping": use_fping}
+    run_ping("start", params={**params, "attempts": "1", "timeout": "1"}, env=env, netns=network.client)
+
+    result = run_ping("monitor", params=params, env=env, netns=network.client, interval_ms=10000,
+                      timeout_ms=6000)
+
+    assert (result["status_name"], result["rc"]) == ("DONE", 0), result["stderr"]
+    assert updates(stub)[-1] == "0"
+
+
+def test_reload_agent_applies_a_new_dampening_at_once(env, stub):
+    params = {"host_list": "127.0.0.1", "timeout": "1"}
+    run_ping("start", params=params, env=env)
+
+    result = run_ping("reload-agent", params={**params, "dampen": "10s"}, env=env)
+
+    assert result["rc"] == 0
+    assert stub.calls()[-1] == "-Y -n pingd -d 10000ms"
+
+
+def test_validate_all_at_level_10_checks_the_pidfile_directory(env, tmp_path):
+    params = {"host_list": "127.0.0.1", "pidfile": str(tmp_path / "missing" / "ping-pingd")}
+
+    shallow = run_ping("validate-all", params=params, env=env)
+    deep = run_ping("validate-all", params=params, env=dict(env, OCF_CHECK_LEVEL="10"))
+
+    assert shallow["rc"] == 0
+    assert deep["rc"] == 2 and "pidfile: cannot create" in deep["exit_reason"]
+
+
+def test_a_bad_parameter_stop_and_probe_do_without_still_stop_and_report_running(env, stub):
+    params = {"host_list": "127.0.0.1", "timeout": "1"}
+    run_ping("start", params=params, env=env)
+
+    probe = run_ping("monitor", params={**params, "dampen": "soon"}, env=env)
+    stop = run_ping("stop", params={**params, "dampen": "soon"}, env=env)
+    after = run_ping("monitor", params=params, env=env)
+
+    assert (probe["rc"], stop["rc"], after["rc"]) == (0, 0, 7)
+    assert stub.calls()[-1] == "-D -n pingd -d 5000ms"  # the default dampening stood in
+
+
+def test_a_failing_fping_fails_the_monitor_instead_of_setting_0(env, stub, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    message = "fping: can't create socket (must run as root?)"
+    (broken / "fping").write_text(f'#!/bin/sh\necho "{message}" >&2\nexit 4\n')
+    (broken / "fping").chmod(0o755)
+    params = {"host_list": "127.0.0.1", "timeout": "1"}
+
+    result = run_ping("start", params=params, env=dict(env, PATH=f"{broken}:{env['PATH']}"))
+
+    assert result["rc"] == 1
+    assert result["exit_reason"] == f"no host pinged: fping exited with 4: {message}"
+    assert updates(stub) == []

@@ -1,0 +1,108 @@
+"""Reachability checks: argv built for fping and ping, fping's report read per host, commands run at once."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from ocfpy import reach
+from ocfpy.commands import CommandResult
+
+
+@pytest.mark.parametrize("host", ["10.0.0.1", "fd00::1", "fe80::1%eth0", "gw.example.com", "node-2"])
+def test_host_names_and_addresses_are_accepted(host):
+    reach.check_host(host)
+
+
+@pytest.mark.parametrize("host", ["-f", "--flood", "a;b", "$(reboot)", "a/b", "", "10.0.0.1\n"])
+def test_anything_that_could_be_an_option_or_junk_is_refused(host):
+    with pytest.raises(ValueError, match="is not a host name or IP address"):
+        reach.check_host(host)
+
+
+def test_a_host_list_needs_one_host_and_checks_each():
+    assert reach.split_hosts(" 10.0.0.1  fd00::1 ") == ["10.0.0.1", "fd00::1"]
+    with pytest.raises(ValueError, match="lists no host"):
+        reach.check_host_list("   ")
+    with pytest.raises(ValueError, match="'-c'"):
+        reach.check_host_list("10.0.0.1 -c")
+
+
+def test_the_timeout_shrinks_to_fit_the_budget():
+    assert reach.fit_timeout(2.0, None) == 2.0
+    assert reach.fit_timeout(2.0, 60.0) == 2.0
+    assert reach.fit_timeout(6.0, 3.5) == pytest.approx(3.5 - reach.SLACK)
+
+
+def test_ping_stops_at_the_first_reply_and_spreads_the_attempts_over_the_timeout():
+    argv = reach.ping_argv("/bin/ping", "fd00::1", 3, 6.0, ["-I", "eth0"])
+
+    assert argv == ["/bin/ping", "-n", "-q", "-c", "1", "-i", "2.000", "-w", "6", "-I", "eth0", "fd00::1"]
+
+
+def test_fping_makes_exactly_attempts_tries_each_a_share_of_the_timeout():
+    argv = reach.fping_argv("/usr/bin/fping", ["10.0.0.1", "fd00::1"], 3, 1.5)
+
+    assert argv == ["/usr/bin/fping", "-r", "2", "-t", "500", "-B", "1.0", "10.0.0.1", "fd00::1"]
+
+
+def test_fping_report_is_read_per_host_ipv6_and_errors_included():
+    hosts = ["10.0.0.1", "fd00::2", "fd00::2:3", "nosuch.invalid", "10.0.0.9"]
+    out = "10.0.0.1 is alive\nfd00::2:3 is alive\n10.0.0.9 is unreachable\n"
+    err = ("fd00::2: error while sending ping: Network is unreachable\n"
+           "nosuch.invalid: Temporary failure in name resolution\n")
+
+    found = reach.parse_fping(hosts, CommandResult(["fping"], 2, out, err))
+
+    assert [(r.host, r.alive) for r in found] == [
+        ("10.0.0.1", True), ("fd00::2", False), ("fd00::2:3", True), ("nosuch.invalid", False),
+        ("10.0.0.9", False)]
+    assert found[1].detail == "fd00::2: error while sending ping: Network is unreachable"
+
+
+@pytest.mark.parametrize("rc, stderr", [(3, "fping: invalid option -- 'Z'"),
+                                        (4, "fping: can't create socket (must run as root?)")])
+def test_fping_failing_as_a_program_is_not_every_host_dead(rc, stderr):
+    with pytest.raises(reach.ProbeFailed, match="fping exited with"):
+        reach.parse_fping(["10.0.0.1"], CommandResult(["fping"], rc, "", stderr + "\n"))
+
+
+def test_a_killed_fping_counts_its_silent_hosts_dead_with_the_reason():
+    found = reach.parse_fping(["10.0.0.1"], CommandResult(["fping"], None, "", "", timed_out=True))
+
+    assert not found[0].alive and "killed" in found[0].detail
+
+
+def test_ping_results_map_to_alive_dead_and_errors():
+    ok = reach.from_ping("h", CommandResult(["ping"], 0, "1 packets transmitted, 1 received\n"))
+    silent = reach.from_ping("h", CommandResult(["ping"], 1, "4 packets transmitted, 0 received\n"))
+    error = reach.from_ping("h", CommandResult(["ping"], 2, "", "ping: connect: Network is unreachable\n"))
+    killed = reach.from_ping("h", CommandResult(["ping"], None, "", "", timed_out=True))
+
+    assert (ok.alive, silent.alive, error.alive, killed.alive) == (True, False, False, False)
+    assert "Network is unreachable" in error.detail
+    assert "budget" in killed.detail
+
+
+def test_commands_run_at_the_same_time(tmp_path):
+    # each waits until all three have started: run one after another, they would all be killed
+    barrier = ("import os, sys, time\nopen(os.path.join(sys.argv[1], sys.argv[2]), 'w').close()\n"
+               "while len(os.listdir(sys.argv[1])) < 3: time.sleep(0.01)\n")
+    argvs = [[sys.executable, "-c", barrier, str(tmp_path), str(n)] for n in range(3)]
+
+    results = reach.run_parallel(argvs, timeout=20)
+
+    assert [r.rc for r in results] == [0, 0, 0]
+
+
+def test_commands_still_running_at_the_budget_are_killed():
+    results = reach.run_parallel([["sleep", "30"], ["true"]], timeout=0.3)
+
+    assert results[0].timed_out and results[1].ok
+
+
+def test_probe_hosts_needs_a_program():
+    with pytest.raises(ValueError):
+        reach.probe_hosts(["10.0.0.1"], attempts=1, timeout=1, budget=None)
+    assert reach.probe_hosts([], attempts=1, timeout=1, budget=None) == []
