@@ -1,7 +1,8 @@
-"""What touches a mounted filesystem: reads, a status-file write, umount.
+"""What touches a mounted filesystem: reads, a status-file write, umount, the mount point.
 
-Each function may block for as long as the storage does not answer, so agents run them
-in a child through :func:`ocfpy.bounded.call`; an OSError says what failed.
+The reads, the write and umount may block for as long as the storage does not answer, so
+agents run them in a child through :func:`ocfpy.bounded.call`; an OSError says what failed.
+The mount-point helpers at the end run in the agent and raise OCF errors.
 """
 
 import errno
@@ -90,3 +91,30 @@ def write_status(path: str, content: bytes) -> None:
         os.close(fd)
     if back != content:
         raise OSError(errno.EIO, "the status file read back differs from what was written", path)
+
+
+def make_mount_point(directory: str) -> None:
+    """mkdir the mount point only when it is absent (it is not mounted: this is the parent fs);
+    NotInstalled when it cannot be made or is no directory."""
+    from ocfpy.errors import NotInstalled
+
+    if not os.path.lexists(directory):
+        try:
+            os.makedirs(directory, 0o755)
+        except OSError as error:
+            raise NotInstalled(f"cannot create the mount point {directory}: {error.strerror}") from None
+    if not os.path.isdir(directory):
+        raise NotInstalled(f"{directory} is not a directory: it cannot be a mount point")
+
+
+def make_bind_read_only(mount, directory: str, timeout: float) -> None:
+    """bind,ro: remount the bind ``mount`` on ``directory`` read-only (never its source's
+    superblock) unless it already is; OCFError when mount(8) fails."""
+    from ocfpy import bounded
+    from ocfpy.errors import OCFError
+
+    if mount is None or "ro" in mount.mount_options.split(","):
+        return
+    outcome = bounded.command(["mount", "-o", "remount,bind,ro", directory], timeout=timeout)
+    if not outcome.ok:
+        raise OCFError(f"cannot make the bind on {directory} read-only: {outcome.error}")

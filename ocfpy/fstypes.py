@@ -75,6 +75,23 @@ def mount_helpers(fstype: str) -> list:
     return []
 
 
+def fsck(device: str, fstype: str, timeout: float, log=None) -> None:
+    """fsck -p of ``device`` within ``timeout``; OCFError when it times out or leaves errors
+    (exit 4 or more)."""
+    from ocfpy import bounded
+    from ocfpy.errors import OCFError
+
+    argv = ["fsck"] + (["-t", fstype] if fstype else []) + ["-p", device]
+    if log is not None:
+        log.info(f"running {' '.join(argv)}")
+    outcome = bounded.command(argv, timeout=timeout)
+    if outcome.timed_out:
+        raise OCFError(f"fsck of {device}: {outcome.error}")
+    if outcome.rc is not None and outcome.rc >= 4:
+        raise OCFError(f"fsck of {device} found errors it could not repair "
+                       f"(exit {outcome.rc}); repair it by hand")
+
+
 def require_tools(needed: list) -> None:
     """NotInstalled (rc 5) naming the first entry of ``needed`` (alternatives) not on PATH."""
     from ocfpy.commands import find_binary

@@ -300,3 +300,16 @@ def mounted_in_other_namespaces(devices, proc: str = "/proc") -> list:
             continue
         found += [(int(name), mount.mount_point) for mount in table.mounts if mount.device in devices][:1]
     return found
+
+
+def refuse_copies_elsewhere(device: tuple, proc: str = "/proc") -> None:
+    """OCFError when a local filesystem is still mounted in another mount namespace (one made
+    while it was mounted, with private propagation): it stays mounted on this node, so another
+    node must not mount it."""
+    from ocfpy.errors import OCFError
+    from ocfpy.identity import read_stat
+
+    for pid, point in mounted_in_other_namespaces({device}, proc):
+        stat = read_stat(pid)
+        raise OCFError(f"still mounted in the mount namespace of process {pid} "
+                       f"({stat.comm if stat else 'gone'}) on {point}")

@@ -200,6 +200,15 @@ class Identity:
                 f"sid={self.sid}, uid={self.uid})")
 
 
+def running_pids(identity: "Identity | None") -> list:
+    """The pids of the recorded process and its session; the fast path asks /proc one pid."""
+    if identity is None:
+        return []
+    if identity.leader_alive():
+        return [identity.pid]
+    return identity.members()
+
+
 def all_processes():
     """The Stat of every process in /proc (processes that vanish while listed are skipped)."""
     try:

@@ -61,6 +61,35 @@ def force_unmount_mode(value: str) -> str:
     return FORCE_UNMOUNT[words[0]]
 
 
+def check_device(value: str) -> None:
+    if value != value.strip():
+        raise ValueError("has leading or trailing white space")
+
+
+def check_status_prefix(value: str) -> None:
+    """ValueError unless ``value`` is a path relative to the mount point, without '..'."""
+    if value.startswith("/") or ".." in value.split("/") or "\0" in value:
+        raise ValueError("must be a path relative to the mount point, without '..'")
+
+
+def check_delay(value: str) -> None:
+    """ValueError unless ``value`` is a number of seconds in [0, 3600)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 3600:  # also refuses nan and inf
+        raise ValueError(f"{value!r} is not a number of seconds")
+
+
+def check_signal_names(value: str) -> None:
+    """Names or numbers, checked for their shape only: the signal module costs a probe 1 ms
+    (enum); :func:`ocfpy.unmount.signal_numbers` checks that each is a signal."""
+    for name in value.split():
+        if not (name.isascii() and name.replace("_", "").isalnum()):
+            raise ValueError(f"{name!r} is not a signal name or number")
+
+
 def option_words(options: str) -> list:
     return [word.strip() for word in options.split(",") if word.strip()]
 
@@ -121,6 +150,16 @@ def parse_device(device: str, fstype: str = "", options: str = "") -> DeviceSpec
     if "loop" in words:
         return DeviceSpec(LOOPFILE, normalize(device), text)
     return DeviceSpec(BLOCK, normalize(device), text)
+
+
+def mount_command(spec: DeviceSpec, fstype: str, options: str, directory: str) -> list:
+    """The mount(8) command line that mounts ``spec`` on ``directory`` (no -t for a bind)."""
+    argv = ["mount"]
+    if fstype and spec.kind != BIND:
+        argv += ["-t", fstype]
+    if options:
+        argv += ["-o", options]
+    return argv + spec.mount_source() + [directory]
 
 
 class Target:

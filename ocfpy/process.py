@@ -120,6 +120,19 @@ def read_pidfile(path: str) -> Pidfile | None:
                    comm.encode("ascii", "replace").decode("unicode_escape") if comm else None)
 
 
+def remove_pidfile(path: str | None, stopped) -> None:
+    """Remove the pidfile if it names one of the ``stopped`` pids: the one start wrote, or the
+    one a daemon writing its own pidfile there put (naming any other process: left)."""
+    from ocfpy.state import remove_if_present
+
+    try:
+        written = read_pidfile(path) if path else None
+    except OCFError:
+        return  # a link or something else now: not ours to remove
+    if written is not None and written.pid in stopped:
+        remove_if_present(path)
+
+
 # --- stopping --------------------------------------------------------------------------------
 def stop_process(pid: int, *, deadline: float | None, signals=None, escalate_after: float = 0.5,
                  start_time: int | None = None, comm: str | None = None,
@@ -227,6 +240,15 @@ def stop_session(identity, *, deadline: float | None, term_wait: float,
             return []
         if time.monotonic() >= end:
             return identity.members()
+
+
+def term_wait(configured: str | None, timeout_ms: int | None) -> float:
+    """Seconds between SIGTERM and SIGKILL: ``configured`` whole seconds, else 2/3 of the stop
+    timeout, else 10 s (as ocf:heartbeat:anything)."""
+    configured = (configured or "").strip()
+    if configured.isdigit():
+        return float(configured)
+    return timeout_ms / 1500.0 if timeout_ms else 10.0
 
 
 #: Seconds kept for SIGKILL out of the stop budget, so that TERM's wait never uses it all.

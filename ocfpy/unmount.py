@@ -38,6 +38,30 @@ def signal_numbers(text: str) -> list:
     return numbers
 
 
+def unmount_order(table, root, whole_device: bool = False) -> list:
+    """What to unmount, deepest first: ``root`` and the mounts under it, and with
+    ``whole_device`` the device's other mounts (binds of it elsewhere, with what is under them),
+    so that no part of the filesystem stays mounted here when another node mounts it; never
+    one on / or another system directory (a wrong disk: the tree under / is everything)."""
+    from ocfpy.mounts import parts
+    from ocfpy.mountspec import is_system_directory
+
+    roots = [root]
+    if whole_device:
+        roots += [mount for mount in table.with_device(root.device)
+                  if mount is not root and not is_system_directory(mount.mount_point)]
+    chosen = {}
+    for each in roots:
+        if table.top(each.mount_point) is not each:
+            raise OCFError(f"the filesystem is also mounted on {each.mount_point}, under another "
+                           "mount: cannot unmount it")
+        for mount in table.below(each.mount_point) + [each]:
+            chosen[mount.mount_id] = mount
+    order = {mount.mount_id: index for index, mount in enumerate(table.mounts)}
+    return sorted(chosen.values(), reverse=True,
+                  key=lambda mount: (len(parts(mount.mount_point)), order[mount.mount_id]))
+
+
 class Plan:
     """How to unmount: signals, the wait after each round, who may be signalled."""
 

@@ -7,8 +7,11 @@ import signal
 import pytest
 
 from ocfpy import fstypes
-from ocfpy.errors import NotInstalled
-from ocfpy.mountspec import check_mount_point, force_unmount_mode
+from ocfpy.errors import NotInstalled, OCFError
+from ocfpy.mountspec import (
+    check_delay, check_device, check_mount_point, check_signal_names, check_status_prefix,
+    force_unmount_mode,
+)
 from ocfpy.unmount import signal_numbers
 
 
@@ -74,3 +77,39 @@ def test_signal_names_and_numbers():
     for bad in ("NOPE", "0", "SIG_IGN", "-3", "999"):
         with pytest.raises(ValueError):
             signal_numbers(bad)
+
+
+def test_parameter_shapes_a_probe_checks_without_loading_more():
+    check_device("/dev/sdb1")
+    check_status_prefix(".Filesystem_status/")
+    check_delay("0.5")
+    check_signal_names("TERM sigint 9 SIG_X")  # the shape only: signal_numbers checks the rest
+    for check, bad in ((check_device, " /dev/sdb1"), (check_status_prefix, "/abs"),
+                       (check_status_prefix, "a/../b"), (check_status_prefix, "a\0b"),
+                       (check_delay, "-1"), (check_delay, "3600"), (check_delay, "nan"),
+                       (check_delay, "soon"), (check_signal_names, "TERM -9"),
+                       (check_signal_names, "T\u00c9RM")):
+        with pytest.raises(ValueError):
+            check(bad)
+
+
+@pytest.mark.parametrize("rc", [0, 1, 3])
+def test_fsck_that_repaired_or_found_nothing_passes(fake_tool, rc):
+    args = fake_tool("fsck", f"exit {rc}")
+    fstypes.fsck("/dev/loop9", "ext2", 10.0)
+    assert args.read_text() == "-t ext2 -p /dev/loop9\n"
+
+
+def test_fsck_without_a_type_lets_fsck_detect_it(fake_tool):
+    args = fake_tool("fsck", "exit 0")
+    fstypes.fsck("/dev/loop9", "", 10.0)
+    assert args.read_text() == "-p /dev/loop9\n"
+
+
+def test_fsck_errors_left_or_no_answer_fail_with_one_reason(fake_tool):
+    fake_tool("fsck", "exit 4")
+    with pytest.raises(OCFError, match=r"fsck of /dev/loop9 found errors .*\(exit 4\); repair it by hand"):
+        fstypes.fsck("/dev/loop9", "ext2", 10.0)
+    fake_tool("fsck", "sleep 30")
+    with pytest.raises(OCFError, match=r"^fsck of /dev/loop9: fsck gave no answer within 0.3 s"):
+        fstypes.fsck("/dev/loop9", "ext2", 0.3)

@@ -183,3 +183,20 @@ def test_a_copy_of_the_device_in_another_mount_namespace_is_found_once_per_names
         (directory / "mountinfo").write_text(f"90 1 {table} rw - ext4 /dev/loop2 rw\n")
     found = mounted_in_other_namespaces({(7, 2)}, proc=str(proc))
     assert found in ([(503, "/srv/data")], [(504, "/srv/data")])  # ours (1) and 7:9 are not
+
+
+def test_a_copy_in_another_mount_namespace_fails_the_stop_with_one_reason(proc):
+    from ocfpy.errors import OCFError
+    from ocfpy.holders import refuse_copies_elsewhere
+
+    (proc / "self" / "ns").mkdir(parents=True)
+    os.symlink("mnt:[1]", proc / "self" / "ns" / "mnt")
+    directory = fake_process(proc, 4194000)  # above any real pid: its stat is read from /proc
+    (directory / "ns").mkdir()
+    os.symlink("mnt:[2]", directory / "ns" / "mnt")
+    (directory / "mountinfo").write_text("90 1 7:2 / /srv/data rw - ext4 /dev/loop2 rw\n")
+    refuse_copies_elsewhere((7, 9), proc=str(proc))  # another device: nothing to refuse
+    with pytest.raises(OCFError) as raised:
+        refuse_copies_elsewhere((7, 2), proc=str(proc))
+    assert raised.value.reason == ("still mounted in the mount namespace of process 4194000 "
+                                   "(gone) on /srv/data")

@@ -13,7 +13,7 @@ from ocfpy.mounts import (
 )
 from ocfpy.mountspec import (
     BIND, BLOCK, COVERED, FOREIGN, LABEL, LOOPFILE, MOUNTED, NETWORK, NOT_MOUNTED, UNKNOWN, UUID,
-    VIRTUAL, Target, mount_state, parse_device,
+    VIRTUAL, Target, mount_command, mount_state, parse_device,
 )
 
 FIXTURE = b"""\
@@ -148,6 +148,14 @@ def test_a_device_mount_would_read_as_options_is_refused(device, fstype):
 def test_mount_source_arguments():
     assert parse_device("UUID=12", "ext4").mount_source() == ["-U", "12"]
     assert parse_device("/dev/sdb1", "ext4").mount_source() == ["/dev/sdb1"]
+
+
+def test_mount_command_lines():
+    assert mount_command(parse_device("UUID=12", "ext4"), "ext4", "noatime", "/srv/a") == \
+        ["mount", "-t", "ext4", "-o", "noatime", "-U", "12", "/srv/a"]
+    assert mount_command(parse_device("/srv/src", "none", "bind"), "none", "bind", "/srv/a") == \
+        ["mount", "-o", "bind", "/srv/src", "/srv/a"]  # no -t for a bind
+    assert mount_command(parse_device("/dev/sdb1"), "", "", "/srv/a") == ["mount", "/dev/sdb1", "/srv/a"]
 
 
 # --- mounted = this device on this directory -------------------------------------------------
