@@ -108,7 +108,7 @@ def test_a_crash_of_the_check_still_stops_the_agent_and_is_reported(tmp_path, mo
 FAILED_TEST = PROCESSES + '''
 import json, os, subprocess, sys
 directory, agent = sys.argv[1:3]
-done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "harness.pytest_plugin",
+done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:ocfpy", "-p", "harness.pytest_plugin",
                        "test_fails.py"], cwd=directory, capture_output=True, text=True)
 print(json.dumps({"status": done.returncode, "output": done.stdout, "sleeps": processes("sleep"),
                   "pidfiles": open(os.path.join(directory, "pidfiles")).read().split()}))

@@ -34,7 +34,7 @@ def test_the_fixture_example_passes_in_a_pytest_of_its_own(tmp_path):
         examples("pytest")[0].replace('AGENT = "agents/Dummy"', f'AGENT = "{REPO / "agents" / "Dummy"}"'))
     env = dict(os.environ, PYTHONPATH=str(REPO))
 
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "harness.pytest_plugin",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:ocfpy", "-p", "harness.pytest_plugin",
                            "test_reference_example.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0 and "3 passed" in done.stdout, done.stdout + done.stderr
