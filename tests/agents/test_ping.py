@@ -227,3 +227,23 @@ def test_a_failing_fping_fails_the_monitor_instead_of_setting_0(env, stub, tmp_p
     assert result["rc"] == 1
     assert result["exit_reason"] == f"no host pinged: fping exited with 4: {message}"
     assert updates(stub) == []
+
+
+def test_a_directory_at_the_pidfile_fails_start_but_probe_says_7_and_stop_0(env, stub, tmp_path):
+    # a failed start is followed by a stop: a stop failing on it would get the node fenced
+    params = {"host_list": "127.0.0.1", "timeout": "1", "pidfile": str(tmp_path)}
+
+    start = run_ping("start", params=params, env=env)
+    probe = run_ping("monitor", params=params, env=env)
+    stop = run_ping("stop", params=params, env=env)
+
+    assert (start["rc"], start["exit_reason"]) == (2, f"refusing to use a directory as a file: {tmp_path}")
+    assert (probe["rc"], stop["rc"]) == (7, 0)
+    assert tmp_path.is_dir()
+
+
+@pytest.mark.parametrize("debug", ["True", "VERBOSE", "0"])
+def test_debug_words_are_taken_in_any_case_as_the_original_does(env, debug):
+    result = run_ping("start", params={"host_list": "127.0.0.1", "timeout": "1", "debug": debug}, env=env)
+
+    assert result["rc"] == 0, result["exit_reason"]
