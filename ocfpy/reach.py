@@ -1,4 +1,4 @@
-"""Which hosts answer ICMP echo: every host pinged at once (one fping, or one ping each), within one budget.
+"""Which hosts answer ICMP echo: every host pinged at once (fping, or one ping each), within one budget.
 
 A host is alive when any of ``attempts`` echo requests, spread evenly over ``timeout`` seconds,
 gets a reply within those ``timeout`` seconds (fping's reading of ocf:pacemaker:ping's timeout:
@@ -6,10 +6,13 @@ each try waits timeout / attempts). Every host takes at most ``timeout`` seconds
 the same time. When the budget is shorter, the timeout shrinks to fit it, and a program still
 running at the budget is killed (its hosts count as not answering).
 IPv4 and IPv6 addresses and host names may be mixed: fping (5.x) and iputils ping take both.
+fping runs once for all the addresses and once per host name, so that a name lookup that
+hangs costs only that name.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 from typing import NamedTuple
@@ -113,6 +116,26 @@ def _last_line(text: str, fallback: str) -> str:
     return lines[-1] if lines else fallback
 
 
+def is_address(host: str) -> bool:
+    """Whether ``host`` is an IPv4 or IPv6 address (a zone id too), which needs no name lookup."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def fping_groups(hosts: list) -> list:
+    """The hosts split for fping: all addresses in one run, each host name in a run of its own.
+
+    fping looks every name up before it sends anything: one name whose lookup hangs would
+    hold back every host of the run until the budget kills it, and count them all dead.
+    """
+    addresses = [host for host in hosts if is_address(host)]
+    names = [[host] for host in hosts if not is_address(host)]
+    return ([addresses] if addresses else []) + names
+
+
 def run_parallel(argvs: list, *, timeout: float | None, env=None) -> list:
     """Run every command at once (never through a shell); their CommandResults, in order."""
     results = [None] * len(argvs)
@@ -139,10 +162,25 @@ def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | N
     per_host = fit_timeout(timeout, budget)
     limit = per_host + SLACK if budget is None else budget
     if fping:
-        argv = fping_argv(fping, hosts, attempts, per_host, options)
-        return parse_fping(hosts, run_parallel([argv], timeout=limit, env=env)[0])
+        return _probe_with_fping(fping, hosts, attempts, per_host, options, limit, env)
     if not ping:
         raise ValueError("probe_hosts needs the path of fping or ping")
     argvs = [ping_argv(ping, host, attempts, per_host, options) for host in hosts]
     results = run_parallel(argvs, timeout=limit, env=env)
     return [from_ping(host, result) for host, result in zip(hosts, results)]
+
+
+def _probe_with_fping(fping, hosts, attempts, per_host, options, limit, env) -> list:
+    """fping runs over :func:`fping_groups` at once; ProbeFailed only when every run failed so."""
+    groups = fping_groups(hosts)
+    argvs = [fping_argv(fping, group, attempts, per_host, options) for group in groups]
+    found, failures = {}, []
+    for group, result in zip(groups, run_parallel(argvs, timeout=limit, env=env)):
+        try:
+            found.update((r.host, r) for r in parse_fping(group, result))
+        except ProbeFailed as error:
+            failures.append(error)
+            found.update((host, HostResult(host, False, str(error))) for host in group)
+    if len(failures) == len(groups):
+        raise failures[0]
+    return [found[host] for host in hosts]

@@ -247,3 +247,22 @@ def test_debug_words_are_taken_in_any_case_as_the_original_does(env, debug):
     result = run_ping("start", params={"host_list": "127.0.0.1", "timeout": "1", "debug": debug}, env=env)
 
     assert result["rc"] == 0, result["exit_reason"]
+
+
+@pytest.mark.needs_root
+@pytest.mark.parametrize("use_fping", ["true", "false"])
+def test_a_host_name_whose_lookup_hangs_does_not_make_the_other_hosts_dead(
+        env, stub, network, tmp_path, use_fping):
+    # fping looks all names up before it pings: one hanging lookup held back the whole list
+    # until the budget killed it, and the reachable peer counted dead (pingd=0: a failover)
+    if use_fping == "true" and not shutil.which("fping"):
+        pytest.skip("fping is not installed (apt-get install fping)")
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text(f"nameserver {DEAD_V4}\n")  # in the test's network, never answers
+    params = {"host_list": f"{PEER_V4[0]} gone.example", "use_fping": use_fping}
+
+    result = run_ping("start", params=params, env=env, netns=network.client, timeout_ms=8000,
+                      resolv_conf=resolv)
+
+    assert (result["status_name"], result["rc"]) == ("DONE", 0), result["stderr"]
+    assert updates(stub) == ["1"]

@@ -106,3 +106,10 @@ def test_probe_hosts_needs_a_program():
     with pytest.raises(ValueError):
         reach.probe_hosts(["10.0.0.1"], attempts=1, timeout=1, budget=None)
     assert reach.probe_hosts([], attempts=1, timeout=1, budget=None) == []
+
+
+def test_fping_gets_the_addresses_together_and_each_host_name_alone():
+    hosts = ["10.0.0.1", "gw.example", "fe80::1%eth0", "fd00::1", "dns.example"]
+
+    assert reach.fping_groups(hosts) == [["10.0.0.1", "fe80::1%eth0", "fd00::1"],
+                                         ["gw.example"], ["dns.example"]]
