@@ -23,6 +23,9 @@ from ocfpy import commands
 HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%")
 #: Seconds a program gets beyond its own timing before it is killed (start-up, the last reply).
 SLACK = 0.5
+#: What fping and iputils ping (getopt, LC_ALL=C) say when they refuse their arguments.
+REFUSAL_WORDS = ("invalid option", "invalid argument", "option requires an argument",
+                 "unrecognized option", "usage:")
 
 
 class ProbeFailed(Exception):
@@ -80,8 +83,9 @@ def fping_argv(binary: str, hosts: list, attempts: int, timeout: float, options=
 def parse_fping(hosts: list, result: commands.CommandResult) -> list:
     """One HostResult per listed host from fping's "HOST is alive" / "is unreachable" / "HOST: error" lines.
 
-    ProbeFailed when fping said nothing about any host and failed (exit 3: bad arguments, 4: a
-    system call failed), or could not run: counting every host dead then would be a lie.
+    ProbeFailed when fping, not killed, said nothing about any host (it refused its options,
+    exits 1 for that too, could not make a socket or run; or an option such as -c changed
+    what it prints): counting every host dead then would be a lie.
     """
     seen, wanted = {}, set(hosts)
     for line in (result.stdout + "\n" + result.stderr).splitlines():
@@ -90,8 +94,9 @@ def parse_fping(hosts: list, result: commands.CommandResult) -> list:
         name = token[:-1] if token.endswith(":") else token  # "HOST: error ..." (IPv6 too)
         if name in wanted and (line in (f"{name} is alive", f"{name} is unreachable") or token.endswith(":")):
             seen.setdefault(name, line)
-    if not seen and (result.not_installed or (result.rc or 0) >= 3):
-        raise ProbeFailed(result.describe())
+    if not seen and not result.timed_out:
+        raise ProbeFailed(refusal(result) or (result.describe() if not result.ok else
+                          "fping reported on none of its hosts (an option changed its output?)"))
     found = []
     for host in hosts:
         line = seen.get(host)
@@ -99,6 +104,14 @@ def parse_fping(hosts: list, result: commands.CommandResult) -> list:
             line = result.describe() if not result.ok else "fping said nothing about it"
         found.append(HostResult(host, line == f"{host} is alive", line))
     return found
+
+
+def refusal(result: commands.CommandResult) -> str | None:
+    """The line in which the program refused its arguments (a bad ``options``), if it did."""
+    for line in result.stderr.splitlines():
+        if any(word in line.lower() for word in REFUSAL_WORDS):
+            return f"{result.program} refused its arguments: {line.strip()}"
+    return None
 
 
 def from_ping(host: str, result: commands.CommandResult) -> HostResult:
@@ -167,20 +180,20 @@ def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | N
         raise ValueError("probe_hosts needs the path of fping or ping")
     argvs = [ping_argv(ping, host, attempts, per_host, options) for host in hosts]
     results = run_parallel(argvs, timeout=limit, env=env)
+    for result in results:  # the same options for every host: refused once, refused for all
+        if not result.ok and refusal(result):
+            raise ProbeFailed(refusal(result))
     return [from_ping(host, result) for host, result in zip(hosts, results)]
 
 
 def _probe_with_fping(fping, hosts, attempts, per_host, options, limit, env) -> list:
-    """fping runs over :func:`fping_groups` at once; ProbeFailed only when every run failed so."""
+    """fping runs over :func:`fping_groups` at once; ProbeFailed when any failed as a program.
+
+    They share the options: one refused (or reporting nothing) means the options are wrong.
+    """
     groups = fping_groups(hosts)
     argvs = [fping_argv(fping, group, attempts, per_host, options) for group in groups]
-    found, failures = {}, []
+    found = {}
     for group, result in zip(groups, run_parallel(argvs, timeout=limit, env=env)):
-        try:
-            found.update((r.host, r) for r in parse_fping(group, result))
-        except ProbeFailed as error:
-            failures.append(error)
-            found.update((host, HostResult(host, False, str(error))) for host in group)
-    if len(failures) == len(groups):
-        raise failures[0]
+        found.update((r.host, r) for r in parse_fping(group, result))
     return [found[host] for host in hosts]

@@ -266,3 +266,18 @@ def test_a_host_name_whose_lookup_hangs_does_not_make_the_other_hosts_dead(
 
     assert (result["status_name"], result["rc"]) == ("DONE", 0), result["stderr"]
     assert updates(stub) == ["1"]
+
+
+@pytest.mark.parametrize("use_fping", ["true", "false"])
+def test_options_the_ping_program_refuses_fail_with_1_instead_of_setting_0(env, stub, use_fping):
+    # every host counted dead would set pingd=0 on every node: services stopped everywhere
+    params = {"host_list": "127.0.0.1 localhost", "timeout": "1", "use_fping": use_fping,
+              "options": "-Z"}
+
+    result = run_ping("start", params=params, env=env)
+
+    program = "fping" if use_fping == "true" else "ping"
+    assert result["rc"] == 1
+    assert result["exit_reason"].startswith(f"no host pinged: {program} refused its arguments: ")
+    assert result["exit_reason"].endswith("invalid option -- 'Z'")
+    assert updates(stub) == []
