@@ -281,3 +281,19 @@ def test_options_the_ping_program_refuses_fail_with_1_instead_of_setting_0(env, 
     assert result["exit_reason"].startswith(f"no host pinged: {program} refused its arguments: ")
     assert result["exit_reason"].endswith("invalid option -- 'Z'")
     assert updates(stub) == []
+
+
+def test_an_empty_attribute_name_is_6_and_nothing_is_set(env, stub):
+    result = run_ping("start", params={"host_list": "127.0.0.1", "timeout": "1", "name": ""}, env=env)
+
+    assert (result["rc"], result["exit_reason"]) == (6, "name: must not be empty (it names the node attribute)")
+    assert stub.calls() == []
+
+
+def test_with_an_empty_name_probe_and_stop_still_work(env, stub):
+    params = {"host_list": "127.0.0.1", "timeout": "1", "name": ""}
+
+    probe = run_ping("monitor", params=params, env=env)
+    stop = run_ping("stop", params=params, env=env)
+
+    assert (probe["rc"], stop["rc"]) == (7, 0)
