@@ -7,13 +7,15 @@ the same time. When the budget is shorter, the timeout shrinks to fit it, and a 
 running at the budget is killed (its hosts count as not answering).
 IPv4 and IPv6 addresses and host names may be mixed: fping (5.x) and iputils ping take both.
 fping runs once for all the addresses and once per host name, so that a name lookup that
-hangs costs only that name.
+hangs costs only that name. When the open-files limit does not allow that many programs at
+once, they run in waves, each wave with its share of the budget.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
+import resource
 import threading
 from typing import NamedTuple
 
@@ -23,6 +25,8 @@ from ocfpy import commands
 HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%")
 #: Seconds a program gets beyond its own timing before it is killed (start-up, the last reply).
 SLACK = 0.5
+#: File descriptors kept for the agent itself; each running ping needs about 8 while it starts.
+FDS_KEPT, FDS_PER_PING = 64, 8
 #: What fping and iputils ping (getopt, LC_ALL=C) say when they refuse their arguments.
 REFUSAL_WORDS = ("invalid option", "invalid argument", "option requires an argument",
                  "unrecognized option", "usage:")
@@ -149,19 +153,54 @@ def fping_groups(hosts: list) -> list:
     return ([addresses] if addresses else []) + names
 
 
-def run_parallel(argvs: list, *, timeout: float | None, env=None) -> list:
-    """Run every command at once (never through a shell); their CommandResults, in order."""
+def parallel_cap() -> int:
+    """How many pings may run at once within the open-files limit (1024 under systemd)."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return 256
+    return max(4, min(256, (soft - FDS_KEPT) // FDS_PER_PING))
+
+
+def run_parallel(argvs: list, *, timeout: float | None, env=None, cap: int | None = None) -> list:
+    """Run the commands at once, at most ``cap`` at a time (never through a shell); their CommandResults."""
     results = [None] * len(argvs)
+    pending = list(range(len(argvs)))
+    lock = threading.Lock()
 
-    def work(index: int) -> None:
-        results[index] = commands.run(argvs[index], timeout=timeout, env=env, margin=0)
+    def work() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                index = pending.pop(0)
+            try:
+                results[index] = commands.run(argvs[index], timeout=timeout, env=env, margin=0)
+            except OSError as error:  # e.g. out of file descriptors: this command did not run
+                results[index] = commands.CommandResult(argvs[index], None, "", f"cannot run: {error}")
 
-    threads = [threading.Thread(target=work, args=(index,), daemon=True) for index in range(len(argvs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(min(len(argvs), cap or len(argvs)))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
     return results
+
+
+class Schedule(NamedTuple):
+    """How a round runs: the time each host gets, the kill limit of each command, how many at once."""
+
+    per_host: float
+    limit: float
+    cap: int
+
+
+def schedule(runs: int, timeout: float, budget: float | None) -> Schedule:
+    """All ``runs`` at once when the open-files limit allows, else in waves sharing the budget."""
+    cap = parallel_cap()
+    waves = math.ceil(runs / cap)
+    share = budget if budget is None or waves == 1 else budget / waves
+    per_host = fit_timeout(timeout, share)
+    return Schedule(per_host, per_host + SLACK if share is None else share, cap)
 
 
 def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | None,
@@ -172,28 +211,28 @@ def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | N
     """
     if not hosts:
         return []
-    per_host = fit_timeout(timeout, budget)
-    limit = per_host + SLACK if budget is None else budget
     if fping:
-        return _probe_with_fping(fping, hosts, attempts, per_host, options, limit, env)
+        return _probe_with_fping(fping, hosts, attempts, timeout, budget, options, env)
     if not ping:
         raise ValueError("probe_hosts needs the path of fping or ping")
-    argvs = [ping_argv(ping, host, attempts, per_host, options) for host in hosts]
-    results = run_parallel(argvs, timeout=limit, env=env)
+    plan = schedule(len(hosts), timeout, budget)
+    argvs = [ping_argv(ping, host, attempts, plan.per_host, options) for host in hosts]
+    results = run_parallel(argvs, timeout=plan.limit, env=env, cap=plan.cap)
     for result in results:  # the same options for every host: refused once, refused for all
         if not result.ok and refusal(result):
             raise ProbeFailed(refusal(result))
     return [from_ping(host, result) for host, result in zip(hosts, results)]
 
 
-def _probe_with_fping(fping, hosts, attempts, per_host, options, limit, env) -> list:
+def _probe_with_fping(fping, hosts, attempts, timeout, budget, options, env) -> list:
     """fping runs over :func:`fping_groups` at once; ProbeFailed when any failed as a program.
 
     They share the options: one refused (or reporting nothing) means the options are wrong.
     """
     groups = fping_groups(hosts)
-    argvs = [fping_argv(fping, group, attempts, per_host, options) for group in groups]
+    plan = schedule(len(groups), timeout, budget)
+    argvs = [fping_argv(fping, group, attempts, plan.per_host, options) for group in groups]
     found = {}
-    for group, result in zip(groups, run_parallel(argvs, timeout=limit, env=env)):
+    for group, result in zip(groups, run_parallel(argvs, timeout=plan.limit, env=env, cap=plan.cap)):
         found.update((r.host, r) for r in parse_fping(group, result))
     return [found[host] for host in hosts]

@@ -297,3 +297,19 @@ def test_with_an_empty_name_probe_and_stop_still_work(env, stub):
     stop = run_ping("stop", params=params, env=env)
 
     assert (probe["rc"], stop["rc"]) == (7, 0)
+
+
+@pytest.mark.needs_root
+def test_more_hosts_than_open_files_allow_at_once_are_pinged_in_waves_within_the_timeout(
+        env, stub, network):
+    # 241 pings at once under 256 open files: out of descriptors, an internal error and tracebacks
+    dead = [f"10.231.0.{n}" for n in range(10, 250)]
+    params = {"host_list": " ".join([PEER_V4[0]] + dead), "use_fping": "false", "attempts": "1",
+              "timeout": "2"}
+
+    result = run_ping("start", params=params, env=env, netns=network.client, timeout_ms=10000,
+                      open_files=256)
+
+    assert (result["status_name"], result["rc"]) == ("DONE", 0), result["stderr"][-300:]
+    assert "Traceback" not in result["stderr"]
+    assert updates(stub) == ["1"]

@@ -121,3 +121,13 @@ def test_fping_gets_the_addresses_together_and_each_host_name_alone():
 
     assert reach.fping_groups(hosts) == [["10.0.0.1", "fe80::1%eth0", "fd00::1"],
                                          ["gw.example"], ["dns.example"]]
+
+
+def test_more_runs_than_may_run_at_once_share_the_budget_in_waves(monkeypatch):
+    monkeypatch.setattr(reach, "parallel_cap", lambda: 10)
+
+    at_once = reach.schedule(5, 3.0, 9.0)
+    in_waves = reach.schedule(25, 3.0, 9.0)  # 3 waves of 3 s each
+
+    assert at_once == reach.Schedule(3.0, 9.0, 10)
+    assert in_waves == reach.Schedule(2.5, 3.0, 10)
