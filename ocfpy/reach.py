@@ -46,6 +46,8 @@ class HostResult(NamedTuple):
 
 def check_host(host: str) -> None:
     """ValueError unless ``host`` is a plain host name or address (an option like ``-f`` is refused)."""
+    if host.startswith("[") and host.endswith("]") and is_address(host[1:-1]):
+        raise ValueError(f"{host!r}: write the IPv6 address without brackets: {host[1:-1]}")
     if not host or host.startswith("-") or not set(host) <= HOST_CHARS:
         raise ValueError(f"{host!r} is not a host name or IP address")
 

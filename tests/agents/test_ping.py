@@ -60,6 +60,7 @@ def test_parameters_and_actions_are_the_originals(env):
 @pytest.mark.parametrize("hosts, reason", [
     ("", "host_list is required but empty"),
     ("10.0.0.1 -f", "host_list: '-f' is not a host name or IP address"),
+    ("[fd00::1]", "host_list: '[fd00::1]': write the IPv6 address without brackets: fd00::1"),
 ])
 def test_a_bad_host_list_is_6_with_one_line(env, hosts, reason):
     result = run_ping("validate-all", params={"host_list": hosts}, env=env)
