@@ -1,4 +1,4 @@
-"""Which hosts answer ICMP echo: every host pinged at once (one fping, or one ping each), within one budget.
+"""Which hosts answer ICMP echo: every host pinged at once (fping, or one ping each), within one budget.
 
 A host is alive when any of ``attempts`` echo requests, spread evenly over ``timeout`` seconds,
 gets a reply within those ``timeout`` seconds (fping's reading of ocf:pacemaker:ping's timeout:
@@ -6,11 +6,16 @@ each try waits timeout / attempts). Every host takes at most ``timeout`` seconds
 the same time. When the budget is shorter, the timeout shrinks to fit it, and a program still
 running at the budget is killed (its hosts count as not answering).
 IPv4 and IPv6 addresses and host names may be mixed: fping (5.x) and iputils ping take both.
+fping runs once for all the addresses and once per host name, so that a name lookup that
+hangs costs only that name. When the open-files limit does not allow that many programs at
+once, they run in waves, each wave with its share of the budget.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import resource
 import threading
 from typing import NamedTuple
 
@@ -20,6 +25,11 @@ from ocfpy import commands
 HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%")
 #: Seconds a program gets beyond its own timing before it is killed (start-up, the last reply).
 SLACK = 0.5
+#: File descriptors kept for the agent itself; each running ping needs about 8 while it starts.
+FDS_KEPT, FDS_PER_PING = 64, 8
+#: What fping and iputils ping (getopt, LC_ALL=C) say when they refuse their arguments.
+REFUSAL_WORDS = ("invalid option", "invalid argument", "option requires an argument",
+                 "unrecognized option", "usage:")
 
 
 class ProbeFailed(Exception):
@@ -36,6 +46,8 @@ class HostResult(NamedTuple):
 
 def check_host(host: str) -> None:
     """ValueError unless ``host`` is a plain host name or address (an option like ``-f`` is refused)."""
+    if host.startswith("[") and host.endswith("]") and is_address(host[1:-1]):
+        raise ValueError(f"{host!r}: write the IPv6 address without brackets: {host[1:-1]}")
     if not host or host.startswith("-") or not set(host) <= HOST_CHARS:
         raise ValueError(f"{host!r} is not a host name or IP address")
 
@@ -77,8 +89,9 @@ def fping_argv(binary: str, hosts: list, attempts: int, timeout: float, options=
 def parse_fping(hosts: list, result: commands.CommandResult) -> list:
     """One HostResult per listed host from fping's "HOST is alive" / "is unreachable" / "HOST: error" lines.
 
-    ProbeFailed when fping said nothing about any host and failed (exit 3: bad arguments, 4: a
-    system call failed), or could not run: counting every host dead then would be a lie.
+    ProbeFailed when fping, not killed, said nothing about any host (it refused its options,
+    exits 1 for that too, could not make a socket or run; or an option such as -c changed
+    what it prints): counting every host dead then would be a lie.
     """
     seen, wanted = {}, set(hosts)
     for line in (result.stdout + "\n" + result.stderr).splitlines():
@@ -87,8 +100,9 @@ def parse_fping(hosts: list, result: commands.CommandResult) -> list:
         name = token[:-1] if token.endswith(":") else token  # "HOST: error ..." (IPv6 too)
         if name in wanted and (line in (f"{name} is alive", f"{name} is unreachable") or token.endswith(":")):
             seen.setdefault(name, line)
-    if not seen and (result.not_installed or (result.rc or 0) >= 3):
-        raise ProbeFailed(result.describe())
+    if not seen and not result.timed_out:
+        raise ProbeFailed(refusal(result) or (result.describe() if not result.ok else
+                          "fping reported on none of its hosts (an option changed its output?)"))
     found = []
     for host in hosts:
         line = seen.get(host)
@@ -96,6 +110,14 @@ def parse_fping(hosts: list, result: commands.CommandResult) -> list:
             line = result.describe() if not result.ok else "fping said nothing about it"
         found.append(HostResult(host, line == f"{host} is alive", line))
     return found
+
+
+def refusal(result: commands.CommandResult) -> str | None:
+    """The line in which the program refused its arguments (a bad ``options``), if it did."""
+    for line in result.stderr.splitlines():
+        if any(word in line.lower() for word in REFUSAL_WORDS):
+            return f"{result.program} refused its arguments: {line.strip()}"
+    return None
 
 
 def from_ping(host: str, result: commands.CommandResult) -> HostResult:
@@ -113,19 +135,74 @@ def _last_line(text: str, fallback: str) -> str:
     return lines[-1] if lines else fallback
 
 
-def run_parallel(argvs: list, *, timeout: float | None, env=None) -> list:
-    """Run every command at once (never through a shell); their CommandResults, in order."""
+def is_address(host: str) -> bool:
+    """Whether ``host`` is an IPv4 or IPv6 address (a zone id too), which needs no name lookup."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def fping_groups(hosts: list) -> list:
+    """The hosts split for fping: all addresses in one run, each host name in a run of its own.
+
+    fping looks every name up before it sends anything: one name whose lookup hangs would
+    hold back every host of the run until the budget kills it, and count them all dead.
+    """
+    addresses = [host for host in hosts if is_address(host)]
+    names = [[host] for host in hosts if not is_address(host)]
+    return ([addresses] if addresses else []) + names
+
+
+def parallel_cap() -> int:
+    """How many pings may run at once within the open-files limit (1024 under systemd)."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return 256
+    return max(4, min(256, (soft - FDS_KEPT) // FDS_PER_PING))
+
+
+def run_parallel(argvs: list, *, timeout: float | None, env=None, cap: int | None = None) -> list:
+    """Run the commands at once, at most ``cap`` at a time (never through a shell); their CommandResults."""
     results = [None] * len(argvs)
+    pending = list(range(len(argvs)))
+    lock = threading.Lock()
 
-    def work(index: int) -> None:
-        results[index] = commands.run(argvs[index], timeout=timeout, env=env, margin=0)
+    def work() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                index = pending.pop(0)
+            try:
+                results[index] = commands.run(argvs[index], timeout=timeout, env=env, margin=0)
+            except OSError as error:  # e.g. out of file descriptors: this command did not run
+                results[index] = commands.CommandResult(argvs[index], None, "", f"cannot run: {error}")
 
-    threads = [threading.Thread(target=work, args=(index,), daemon=True) for index in range(len(argvs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(min(len(argvs), cap or len(argvs)))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
     return results
+
+
+class Schedule(NamedTuple):
+    """How a round runs: the time each host gets, the kill limit of each command, how many at once."""
+
+    per_host: float
+    limit: float
+    cap: int
+
+
+def schedule(runs: int, timeout: float, budget: float | None) -> Schedule:
+    """All ``runs`` at once when the open-files limit allows, else in waves sharing the budget."""
+    cap = parallel_cap()
+    waves = math.ceil(runs / cap)
+    share = budget if budget is None or waves == 1 else budget / waves
+    per_host = fit_timeout(timeout, share)
+    return Schedule(per_host, per_host + SLACK if share is None else share, cap)
 
 
 def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | None,
@@ -136,13 +213,28 @@ def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | N
     """
     if not hosts:
         return []
-    per_host = fit_timeout(timeout, budget)
-    limit = per_host + SLACK if budget is None else budget
     if fping:
-        argv = fping_argv(fping, hosts, attempts, per_host, options)
-        return parse_fping(hosts, run_parallel([argv], timeout=limit, env=env)[0])
+        return _probe_with_fping(fping, hosts, attempts, timeout, budget, options, env)
     if not ping:
         raise ValueError("probe_hosts needs the path of fping or ping")
-    argvs = [ping_argv(ping, host, attempts, per_host, options) for host in hosts]
-    results = run_parallel(argvs, timeout=limit, env=env)
+    plan = schedule(len(hosts), timeout, budget)
+    argvs = [ping_argv(ping, host, attempts, plan.per_host, options) for host in hosts]
+    results = run_parallel(argvs, timeout=plan.limit, env=env, cap=plan.cap)
+    for result in results:  # the same options for every host: refused once, refused for all
+        if not result.ok and refusal(result):
+            raise ProbeFailed(refusal(result))
     return [from_ping(host, result) for host, result in zip(hosts, results)]
+
+
+def _probe_with_fping(fping, hosts, attempts, timeout, budget, options, env) -> list:
+    """fping runs over :func:`fping_groups` at once; ProbeFailed when any failed as a program.
+
+    They share the options: one refused (or reporting nothing) means the options are wrong.
+    """
+    groups = fping_groups(hosts)
+    plan = schedule(len(groups), timeout, budget)
+    argvs = [fping_argv(fping, group, attempts, plan.per_host, options) for group in groups]
+    found = {}
+    for group, result in zip(groups, run_parallel(argvs, timeout=plan.limit, env=env, cap=plan.cap)):
+        found.update((r.host, r) for r in parse_fping(group, result))
+    return [found[host] for host in hosts]

@@ -99,14 +99,25 @@ def two_namespaces(tag: str):
 
 
 def run_ping(action: str, *, params: dict, env: dict, netns: str | None = None,
-             interval_ms: int = 0, timeout_ms: int = 20000, agent: str | None = None) -> dict:
-    """One action of agents/ping through the harness's execd, inside netns when given; its result."""
+             interval_ms: int = 0, timeout_ms: int = 20000, agent: str | None = None,
+             resolv_conf: Path | None = None, open_files: int | None = None) -> dict:
+    """One action of agents/ping through the harness's execd, inside netns when given; its result.
+
+    With resolv_conf, the agent sees that file as /etc/resolv.conf (bound in a mount namespace
+    of its own, private: the machine's file is never touched). With open_files, the agent runs
+    under that limit of open files (systemd's default is 1024).
+    """
     argv = [sys.executable, "-m", "harness", "run", agent or str(REPO / "agents" / "ping"), action,
             "--json", "--timeout", str(timeout_ms), "--interval", str(interval_ms)]
     argv += [f"--param={name}={value}" for name, value in params.items()]
     argv += [f"--env={name}={value}" for name, value in env.items()]
     if netns:
         argv = ["ip", "netns", "exec", netns] + argv
+    if open_files:
+        argv = ["prlimit", f"--nofile={open_files}:{open_files}", "--"] + argv
+    if resolv_conf:
+        argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                'mount --bind "$0" /etc/resolv.conf && exec "$@"', str(resolv_conf)] + argv
     proc = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=120,
                           env=dict(os.environ, PATH=f"{os.environ.get('PATH', '')}:{TOOL_PATH}"))
     try:

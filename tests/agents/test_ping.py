@@ -60,6 +60,7 @@ def test_parameters_and_actions_are_the_originals(env):
 @pytest.mark.parametrize("hosts, reason", [
     ("", "host_list is required but empty"),
     ("10.0.0.1 -f", "host_list: '-f' is not a host name or IP address"),
+    ("[fd00::1]", "host_list: '[fd00::1]': write the IPv6 address without brackets: fd00::1"),
 ])
 def test_a_bad_host_list_is_6_with_one_line(env, hosts, reason):
     result = run_ping("validate-all", params={"host_list": hosts}, env=env)
@@ -227,3 +228,89 @@ def test_a_failing_fping_fails_the_monitor_instead_of_setting_0(env, stub, tmp_p
     assert result["rc"] == 1
     assert result["exit_reason"] == f"no host pinged: fping exited with 4: {message}"
     assert updates(stub) == []
+
+
+def test_a_directory_at_the_pidfile_fails_start_but_probe_says_7_and_stop_0(env, stub, tmp_path):
+    # a failed start is followed by a stop: a stop failing on it would get the node fenced
+    params = {"host_list": "127.0.0.1", "timeout": "1", "pidfile": str(tmp_path)}
+
+    start = run_ping("start", params=params, env=env)
+    probe = run_ping("monitor", params=params, env=env)
+    stop = run_ping("stop", params=params, env=env)
+
+    assert (start["rc"], start["exit_reason"]) == (2, f"refusing to use a directory as a file: {tmp_path}")
+    assert (probe["rc"], stop["rc"]) == (7, 0)
+    assert tmp_path.is_dir()
+
+
+@pytest.mark.parametrize("debug", ["True", "VERBOSE", "0"])
+def test_debug_words_are_taken_in_any_case_as_the_original_does(env, debug):
+    result = run_ping("start", params={"host_list": "127.0.0.1", "timeout": "1", "debug": debug}, env=env)
+
+    assert result["rc"] == 0, result["exit_reason"]
+
+
+@pytest.mark.needs_root
+@pytest.mark.parametrize("use_fping", ["true", "false"])
+def test_a_host_name_whose_lookup_hangs_does_not_make_the_other_hosts_dead(
+        env, stub, network, tmp_path, use_fping):
+    # fping looks all names up before it pings: one hanging lookup held back the whole list
+    # until the budget killed it, and the reachable peer counted dead (pingd=0: a failover)
+    if use_fping == "true" and not shutil.which("fping"):
+        pytest.skip("fping is not installed (apt-get install fping)")
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text(f"nameserver {DEAD_V4}\n")  # in the test's network, never answers
+    params = {"host_list": f"{PEER_V4[0]} gone.example", "use_fping": use_fping}
+
+    result = run_ping("start", params=params, env=env, netns=network.client, timeout_ms=8000,
+                      resolv_conf=resolv)
+
+    assert (result["status_name"], result["rc"]) == ("DONE", 0), result["stderr"]
+    assert updates(stub) == ["1"]
+
+
+@pytest.mark.parametrize("use_fping", ["true", "false"])
+def test_options_the_ping_program_refuses_fail_with_1_instead_of_setting_0(env, stub, use_fping):
+    # every host counted dead would set pingd=0 on every node: services stopped everywhere
+    params = {"host_list": "127.0.0.1 localhost", "timeout": "1", "use_fping": use_fping,
+              "options": "-Z"}
+
+    result = run_ping("start", params=params, env=env)
+
+    program = "fping" if use_fping == "true" else "ping"
+    assert result["rc"] == 1
+    assert result["exit_reason"].startswith(f"no host pinged: {program} refused its arguments: ")
+    assert result["exit_reason"].endswith("invalid option -- 'Z'")
+    assert updates(stub) == []
+
+
+def test_an_empty_attribute_name_is_6_and_nothing_is_set(env, stub):
+    result = run_ping("start", params={"host_list": "127.0.0.1", "timeout": "1", "name": ""}, env=env)
+
+    assert (result["rc"], result["exit_reason"]) == (6, "name: must not be empty (it names the node attribute)")
+    assert stub.calls() == []
+
+
+def test_with_an_empty_name_probe_and_stop_still_work(env, stub):
+    params = {"host_list": "127.0.0.1", "timeout": "1", "name": ""}
+
+    probe = run_ping("monitor", params=params, env=env)
+    stop = run_ping("stop", params=params, env=env)
+
+    assert (probe["rc"], stop["rc"]) == (7, 0)
+
+
+@pytest.mark.needs_root
+def test_more_hosts_than_open_files_allow_at_once_are_pinged_in_waves_within_the_timeout(
+        env, stub, network):
+    # 241 pings at once under 256 open files: out of descriptors, an internal error and tracebacks
+    dead = [f"10.231.0.{n}" for n in range(10, 250)]
+    params = {"host_list": " ".join([PEER_V4[0]] + dead), "use_fping": "false", "attempts": "1",
+              "timeout": "2"}
+
+    result = run_ping("start", params=params, env=env, netns=network.client, timeout_ms=10000,
+                      open_files=256)
+
+    assert (result["status_name"], result["rc"]) == ("DONE", 0), result["stderr"][-300:]
+    assert "Traceback" not in result["stderr"]
+    assert updates(stub) == ["1"]

@@ -61,11 +61,19 @@ def test_fping_report_is_read_per_host_ipv6_and_errors_included():
     assert found[1].detail == "fd00::2: error while sending ping: Network is unreachable"
 
 
-@pytest.mark.parametrize("rc, stderr", [(3, "fping: invalid option -- 'Z'"),
-                                        (4, "fping: can't create socket (must run as root?)")])
-def test_fping_failing_as_a_program_is_not_every_host_dead(rc, stderr):
-    with pytest.raises(reach.ProbeFailed, match="fping exited with"):
+@pytest.mark.parametrize("rc, stderr, reason", [
+    (1, "fping: invalid option -- 'Z'", "fping refused its arguments: fping: invalid option -- 'Z'"),
+    (3, "fping: invalid option -- 'Z'", "fping refused its arguments: fping: invalid option -- 'Z'"),
+    (4, "fping: can't create socket (must run as root?)",
+     "fping exited with 4: fping: can't create socket (must run as root?)"),
+    (0, "10.0.0.1 : xmt/rcv/%loss = 3/3/0%",  # -c changes what fping prints
+     "fping reported on none of its hosts (an option changed its output?)"),
+])
+def test_fping_failing_as_a_program_is_not_every_host_dead(rc, stderr, reason):
+    with pytest.raises(reach.ProbeFailed) as failed:
         reach.parse_fping(["10.0.0.1"], CommandResult(["fping"], rc, "", stderr + "\n"))
+
+    assert str(failed.value) == reason
 
 
 def test_a_killed_fping_counts_its_silent_hosts_dead_with_the_reason():
@@ -106,3 +114,20 @@ def test_probe_hosts_needs_a_program():
     with pytest.raises(ValueError):
         reach.probe_hosts(["10.0.0.1"], attempts=1, timeout=1, budget=None)
     assert reach.probe_hosts([], attempts=1, timeout=1, budget=None) == []
+
+
+def test_fping_gets_the_addresses_together_and_each_host_name_alone():
+    hosts = ["10.0.0.1", "gw.example", "fe80::1%eth0", "fd00::1", "dns.example"]
+
+    assert reach.fping_groups(hosts) == [["10.0.0.1", "fe80::1%eth0", "fd00::1"],
+                                         ["gw.example"], ["dns.example"]]
+
+
+def test_more_runs_than_may_run_at_once_share_the_budget_in_waves(monkeypatch):
+    monkeypatch.setattr(reach, "parallel_cap", lambda: 10)
+
+    at_once = reach.schedule(5, 3.0, 9.0)
+    in_waves = reach.schedule(25, 3.0, 9.0)  # 3 waves of 3 s each
+
+    assert at_once == reach.Schedule(3.0, 9.0, 10)
+    assert in_waves == reach.Schedule(2.5, 3.0, 10)
