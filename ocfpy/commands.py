@@ -158,12 +158,16 @@ def _spawn_and_wait(argv: list, limit: float | None, input, env: dict, cwd) -> C
 
 
 def _own_group_options() -> dict:
-    """Popen options that put the child in a new process group (Popen(process_group=) is 3.11+)."""
+    """Popen options that put the child in a new process group (Popen(process_group=) is 3.11+).
+
+    Before 3.11 a new session does it (its group id is the child's pid, as with setpgrp):
+    preexec_fn is not safe in a process with threads, and agents run commands from threads.
+    """
     import sys
 
     if sys.version_info >= (3, 11):
         return {"process_group": 0}
-    return {"preexec_fn": os.setpgrp}
+    return {"start_new_session": True}
 
 
 def kill_group(pgid: int) -> None:
