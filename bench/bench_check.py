@@ -5,7 +5,9 @@
 
 Both as command lines (interpreter start-up included), alternating, N runs each (default 5);
 ocfpy-check (and ocfpy's Dummy) start from bytecode as installed ones do (a cache in the bench's
-temporary directory, written by one untimed run first):
+temporary directory, written by one untimed run first), ocfpy-check with the interpreter and
+flag its installed command has (`/usr/bin/python3 -s`, --python to change it), not with whatever
+interpreter runs the bench (a pyenv or venv one may load site-packages `.pth` files first):
 every wall time, the medians and their ratio ocfpy-check / ocf-tester. The targets: the full
 check of ocf:pacemaker:Dummy (every check run: the action and check counts are printed) at
 most 2x ocf-tester's time on it; the full check of ocfpy's Dummy under 2 s.
@@ -51,7 +53,7 @@ def python_env(workdir: str) -> dict:
 
 
 def ocfpy_check(agent: str, agent_env: dict) -> tuple:
-    argv = [sys.executable, "-m", "harness", "check", "--format", "json", "-n", "bench-check"]
+    argv = CHECK_PYTHON + ["-m", "harness", "check", "--format", "json", "-n", "bench-check"]
     argv += [f"-E{k}={v}" for k, v in agent_env.items()] + [agent]
     seconds, done = timed(argv, PYTHON_ENV)
     summary = json.loads(done.stdout)["summary"] if done.stdout.startswith("{") else {}
@@ -115,7 +117,12 @@ def _xmllint(schema: str, document: bytes) -> tuple:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each command (default 5)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--python", default=SYSTEM_PYTHON if os.path.exists(SYSTEM_PYTHON) else sys.executable,
+                        help=f"the interpreter ocfpy-check runs on, with -s as installed (default {SYSTEM_PYTHON})")
+    args = parser.parse_args()
+    runs = args.runs
+    CHECK_PYTHON[:] = [args.python, "-s"]
+    print(f"ocfpy-check runs as: {' '.join(CHECK_PYTHON)} -m harness check")
     workdir = tempfile.mkdtemp(prefix="ocfpy-bench-check-")
     try:
         rsctmp = os.path.join(workdir, "rsctmp")
@@ -138,6 +145,8 @@ def main() -> int:
 
 PACEMAKER_DUMMY = "/usr/lib/ocf/resource.d/pacemaker/Dummy"
 PYTHON_ENV: dict = {}
+SYSTEM_PYTHON = "/usr/bin/python3"  # what the RPM's and Debian's ocfpy-check start with
+CHECK_PYTHON: list = [sys.executable, "-s"]
 
 
 if __name__ == "__main__":
