@@ -22,7 +22,7 @@ PROVIDERS = ("heartbeat", "pacemaker")
 pytestmark = pytest.mark.needs_root
 
 CHECK = '''
-import json, os, secrets, subprocess, sys, tempfile
+import json, os, secrets, shutil, subprocess, sys, tempfile
 from harness.check.runner import check_agent
 from harness.check.session import Config
 case = json.loads(sys.argv[1])
@@ -33,8 +33,11 @@ os.chmod(tmp, 0o755)
 rsctmp = os.path.join(tmp, "rsctmp")
 os.mkdir(rsctmp)
 fill = lambda values: {k: v.replace("TMP", tmp) for k, v in values.items()}
-log = check_agent(Config(agent=case["agent"], params=fill(case["params"]), second_params=fill(case.get("second_params", {})),
-                         instance="verdict-" + secrets.token_hex(3), extra_env={"HA_RSCTMP": rsctmp}, **case.get("config", {})))
+try:
+    log = check_agent(Config(agent=case["agent"], params=fill(case["params"]), second_params=fill(case.get("second_params", {})),
+                             instance="verdict-" + secrets.token_hex(3), extra_env={"HA_RSCTMP": rsctmp}, **case.get("config", {})))
+finally:
+    shutil.rmtree(tmp, ignore_errors=True)
 found = sorted({(f.check, f.severity) for f in log.findings if f.severity != "info"})
 print(json.dumps({"found": found, "text": log.text()}))
 '''
