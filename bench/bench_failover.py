@@ -7,7 +7,9 @@ Each measurement is printed with the bound it should meet and their ratio (measu
   node loss -> Started elsewhere: corosync token timeout + start time
     (corosync then also waits its consensus timeout, 1.2 x token, before the new membership;
      that bound is printed too)
-Times are polled with crm_mon every ~0.1 s, so each is late by up to about 0.2 s.
+Times are polled with crm_mon every ~0.1 s, so each is late by up to about 0.2 s. For
+ocf:ocfpy:Dummy the node-loss time is also read without polling: from the kill to the moment
+the survivor's start created the resource's state file (its mtime, same clock: one machine).
 """
 
 from __future__ import annotations
@@ -54,13 +56,28 @@ def count_failures(story: scenario.SeedStory, view: cluster.ClusterView | None =
     return int(hist[0].get("fail-count", "0")) if hist else 0
 
 
-def measure_node_loss(story: scenario.SeedStory) -> tuple[float, float, bool]:
-    """Kill the node running the resource; seconds until Started elsewhere, start time, was it the DC."""
+def measure_node_loss(story: scenario.SeedStory) -> tuple[float, float, bool, float | None]:
+    """Kill the node running the resource; seconds until Started elsewhere (polled), start time,
+    was it the DC, and seconds until the survivor's start made the state file (None: not Dummy)."""
     was_dc = fresh_view(story.config, story.home).dc == story.home
+    killed_at = time.time()
     step = story.kill_home()
     start = start_seconds(story.view, story.resource, story.home)
+    made_at = state_file_time(story)
     story.rejoin()
-    return step.seconds, start, was_dc
+    return step.seconds, start, was_dc, None if made_at is None else made_at - killed_at
+
+
+def state_file_time(story: scenario.SeedStory) -> float | None:
+    """When ocf:ocfpy:Dummy's start on the resource's node created its state file (epoch seconds)."""
+    if story.agent != "ocf:ocfpy:Dummy":
+        return None
+    path = f"/run/resource-agents/Dummy-{story.resource}.state"
+    done = node.run(story.config, story.home, ["stat", "-c", "%.9Y", path])
+    try:
+        return float(done.stdout)
+    except ValueError:
+        return None
 
 
 def row(what: str, run: int, seconds: float, bound: float, why: str) -> str:
@@ -108,12 +125,15 @@ def run_bench(config: LabConfig, args, up_seconds: float) -> None:
         print(row("failure -> Started again", run, seconds, args.interval + start,
                   f"interval {args.interval} s + start {start:.3f} s"), flush=True)
     for run in range(1, args.repeat + 1):
-        seconds, start, was_dc = measure_node_loss(story)
+        seconds, start, was_dc, made = measure_node_loss(story)
         lost = " (the lost node was the DC: a new one is elected)" if was_dc else ""
         print(row("node loss -> Started elsewhere", run, seconds, token + start,
                   f"token {token:.1f} s + start {start:.3f} s{lost}"), flush=True)
         print(row("  same, membership bound", run, seconds, token + consensus + start,
                   f"token {token:.1f} s + consensus {consensus:.1f} s + start {start:.3f} s"), flush=True)
+        if made is not None:
+            print(row("  same, to the state file", run, made, token + consensus + start,
+                      "kill -> the survivor's start made the state file (not polled)"), flush=True)
 
 
 if __name__ == "__main__":
