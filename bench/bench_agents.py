@@ -79,9 +79,10 @@ def prepare(workdir: str) -> dict:
     return contenders
 
 
-def measure(contenders: dict, action: str, runs: int) -> dict:
-    """Median per contender; each round runs every contender once, in a new random order, so
-    that no contender always follows the same one (a run after dummypy starts with colder caches)."""
+def rounds(contenders: dict, runs: int, step) -> dict:
+    """Median per contender of ``step(name, argv, env) -> seconds``; each round runs every
+    contender once, in a new random order, so that no contender always follows the same one
+    (a run after dummypy starts with colder caches)."""
     samples = {name: [] for name in contenders}
     order = list(contenders)
     shuffle = random.Random(runs).shuffle
@@ -89,9 +90,14 @@ def measure(contenders: dict, action: str, runs: int) -> dict:
         shuffle(order)
         for name in order:
             argv, env = contenders[name]
-            extra = [] if name.startswith("bare") else [action]
-            samples[name].append(timed(argv + extra, env))
+            samples[name].append(step(name, argv, env))
     return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def measure(contenders: dict, action: str, runs: int) -> dict:
+    """Median wall time per contender of ``action`` (a bare interpreter runs without it)."""
+    return rounds(contenders, runs,
+                  lambda name, argv, env: timed(argv + ([] if name.startswith("bare") else [action]), env))
 
 
 def report(action: str, medians: dict) -> None:

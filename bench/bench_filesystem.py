@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-from bench_agents import shebang, timed  # the same clock and output handling as bench_agents
+from bench_agents import rounds, shebang, timed  # the same clock and output handling as bench_agents
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"
@@ -70,19 +68,6 @@ def prepare(workdir: str, device: str, directory: str) -> dict:
     ours = install(workdir)
     return {OURS: ([ours], base), THEIRS: ([ANCHOR], dict(base, PATH=shim + ":" + PATH)),
             BARE: (shebang(ours) + ["-c", "pass"], base), BARE_SITE: ([PYTHON, "-sP", "-c", "pass"], base)}
-
-
-def rounds(contenders: dict, runs: int, step) -> dict:
-    """step(name, argv, env) -> seconds, for every contender once per round in random order."""
-    samples = {name: [] for name in contenders}
-    order = list(contenders)
-    shuffle = random.Random(runs).shuffle
-    for _ in range(runs):
-        shuffle(order)
-        for name in order:
-            argv, env = contenders[name]
-            samples[name].append(step(name, argv, env))
-    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def mounted(directory: str) -> bool:
