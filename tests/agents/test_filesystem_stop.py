@@ -86,13 +86,19 @@ def test_a_holder_ignoring_term_is_killed_in_the_second_half(fs, tmp_path):
         kill_all(stubborn)
 
 
-@isolated
-def test_a_stop_that_cannot_unmount_fails_with_one_reason_before_its_timeout(fs, tmp_path):
+def busy_tmpfs(fs, tmp_path, **options):
+    """A started tmpfs resource with ``options`` and a sleeping holder in it: (data, params, holder)."""
     data = str(tmp_path / "data")
-    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs", "force_unmount": "false"}
+    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs", **options}
     assert fs("start", params).rc == 0
     holder = sleeper(cwd=data)
     time.sleep(0.1)
+    return data, params, holder
+
+
+@isolated
+def test_a_stop_that_cannot_unmount_fails_with_one_reason_before_its_timeout(fs, tmp_path):
+    data, params, holder = busy_tmpfs(fs, tmp_path, force_unmount="false")
     try:
         stop = fs("stop", params, timeout_ms=3000)
         assert (stop.rc, stop.status.name) == (1, "DONE") and stop.elapsed < 3.0
@@ -105,11 +111,7 @@ def test_a_stop_that_cannot_unmount_fails_with_one_reason_before_its_timeout(fs,
 
 @isolated
 def test_safe_mode_kills_holders_found_by_path(fs, tmp_path):
-    data = str(tmp_path / "data")
-    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs", "force_unmount": "safe"}
-    assert fs("start", params).rc == 0
-    holder = sleeper(cwd=data)
-    time.sleep(0.1)
+    _, params, holder = busy_tmpfs(fs, tmp_path, force_unmount="safe")
     try:
         assert fs("stop", params).rc == 0 and gone(holder)
     finally:
@@ -162,12 +164,7 @@ def test_nested_mounts_are_unmounted_first(fs, tmp_path):
 
 @isolated
 def test_fast_stop_gives_up_after_6_seconds_whatever_the_timeout(fs, tmp_path):
-    data = str(tmp_path / "data")
-    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs", "force_unmount": "false",
-              "fast_stop": "yes"}
-    assert fs("start", params).rc == 0
-    holder = sleeper(cwd=data)
-    time.sleep(0.1)
+    _, params, holder = busy_tmpfs(fs, tmp_path, force_unmount="false", fast_stop="yes")
     try:
         stop = fs("stop", params, timeout_ms=30000)
         assert stop.rc == 1 and 5.5 < stop.elapsed < 7.5 and "still busy after" in stop.exit_reason
