@@ -8,7 +8,8 @@ ocfpy-check (and ocfpy's Dummy) start from bytecode as installed ones do (a cach
 temporary directory, written by one untimed run first), ocfpy-check with the interpreter and
 flag its installed command has (`/usr/bin/python3 -s`, --python to change it), not with whatever
 interpreter runs the bench (a pyenv or venv one may load site-packages `.pth` files first):
-every wall time, the medians and their ratio ocfpy-check / ocf-tester. The targets: the full
+every wall time, the medians and their ratio ocfpy-check / ocf-tester, and the median CPU time
+each command and the agent processes it started used (less noisy on a shared machine). The targets: the full
 check of ocf:pacemaker:Dummy (every check run: the action and check counts are printed) at
 most 2x ocf-tester's time on it; the full check of ocfpy's Dummy under 2 s.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,9 +42,18 @@ def pythonpath_with_only_ocfpy(workdir: str) -> str:
 
 
 def timed(argv: list, env: dict) -> tuple:
+    """(wall seconds, the finished process); CPU_SPENT gets the CPU seconds it and its children used."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, done
+    seconds = time.perf_counter() - start
+    CPU_SPENT.append(_children_cpu() - cpu)
+    return seconds, done
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def python_env(workdir: str) -> dict:
@@ -71,19 +82,23 @@ def ocf_tester(agent: str, agent_env: dict) -> tuple:
 
 def row(label: str, agent: str, agent_env: dict, runs: int) -> tuple:
     """Alternating runs of both; prints each time and the medians; (our median, ratio or None)."""
-    ours, theirs, our_note, their_note = [], [], "", ""
+    ours, theirs, our_note, their_note, our_cpu, their_cpu = [], [], "", "", [], []
     for _ in range(runs):
         seconds, our_note = ocfpy_check(agent, agent_env)
         ours.append(seconds)
+        our_cpu.append(CPU_SPENT[-1])
         seconds, their_note = ocf_tester(agent, agent_env)
         if seconds is not None:
             theirs.append(seconds)
+            their_cpu.append(CPU_SPENT[-1])
     print(f"{label}")
     print(f"  ocfpy-check  median {statistics.median(ours):5.2f} s  ({' '.join(f'{t:.2f}' for t in ours)})  {our_note}")
+    print(f"               CPU (itself and the agent's processes) median {statistics.median(our_cpu):5.2f} s")
     if not theirs:
         print(f"  ocf-tester       -     ({their_note})")
         return statistics.median(ours), None
     print(f"  ocf-tester   median {statistics.median(theirs):5.2f} s  ({' '.join(f'{t:.2f}' for t in theirs)})  {their_note}")
+    print(f"               CPU (itself and the agent's processes) median {statistics.median(their_cpu):5.2f} s")
     ratio = statistics.median(ours) / statistics.median(theirs)
     print(f"  ratio ocfpy-check / ocf-tester (medians): {ratio:.2f}x")
     return statistics.median(ours), ratio
@@ -145,6 +160,7 @@ def main() -> int:
 
 PACEMAKER_DUMMY = "/usr/lib/ocf/resource.d/pacemaker/Dummy"
 PYTHON_ENV: dict = {}
+CPU_SPENT: list = []  # CPU seconds of each timed command, in order
 SYSTEM_PYTHON = "/usr/bin/python3"  # what the RPM's and Debian's ocfpy-check start with
 CHECK_PYTHON: list = [sys.executable, "-s"]
 

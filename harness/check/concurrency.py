@@ -22,6 +22,15 @@ def _instance_ops(session: Session, name: str) -> dict:
     return {"instance": name, "params": params, "extra_env": {TOKEN_VARIABLE: f"{session.token}-{name}"}}
 
 
+def parallel_instances(session: Session) -> list:
+    """[(instance, params)] of the parallel check's two instances (the second with -O's values)."""
+    return [(name, _instance_ops(session, name)["params"]) for name in _parallel_names(session)]
+
+
+def _parallel_names(session: Session) -> list:
+    return [f"{session.config.instance}-a", f"{session.config.instance}-b"]
+
+
 def configured_unique(session: Session) -> list:
     """Configured parameters the meta-data declares unique (or in a unique-group): no two instances may share them."""
     md = session.md
@@ -43,7 +52,7 @@ def check_parallel(session: Session) -> None:
         session.log.skip("concurrency.parallel", f"unique parameter(s) {', '.join(conflicts)} set for one instance only; "
                          "give the second instance's values with -O name=value")
         return
-    names = [f"{session.config.instance}-a", f"{session.config.instance}-b"]
+    names = _parallel_names(session)
     kwargs = {name: _instance_ops(session, name) for name in names}
     steps = [f"start {name} (in parallel)" for name in names]
     running = [session.spawn(step, "start", **kwargs[name]) for step, name in zip(steps, names)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 ERROR = "error"
@@ -34,17 +34,17 @@ class Finding:
         }
 
 
-@dataclass
 class CheckLog:
     """Every check that ran, in order, with its findings (a check with none passed)."""
 
-    agent: str
-    checks: dict = field(default_factory=dict)   # check name -> list[Finding]
-    skipped: dict = field(default_factory=dict)  # check name -> reason
-    actions: int = 0  # agent actions run
-    ended: Optional[str] = None  # how a run that did not finish ended: SIGTERM, max-time, error...
-    signum: Optional[int] = None  # the signal that ended it, if one did
-    crash: Optional[BaseException] = None  # the check's own exception, when ended == "error"
+    def __init__(self, agent: str) -> None:
+        self.agent = agent
+        self.checks: dict = {}   # check name -> list[Finding]
+        self.skipped: dict = {}  # check name -> reason
+        self.actions = 0  # agent actions run
+        self.ended: Optional[str] = None  # how a run that did not finish ended: SIGTERM, max-time, error...
+        self.signum: Optional[int] = None  # the signal that ended it, if one did
+        self.crash: Optional[BaseException] = None  # the check's own exception, when ended == "error"
 
     def ran(self, check: str) -> None:
         self.checks.setdefault(check, [])

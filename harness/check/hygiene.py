@@ -86,14 +86,12 @@ def agent_processes(token: str, prefix: bool = False) -> list:
 
     With prefix, also those of the run's other instances (their tokens are token-NAME)."""
     marker = f"{TOKEN_VARIABLE}={token}".encode()
-    found = []
+    found, me = [], str(os.getpid())
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
+        if not entry.isdigit() or entry == me:
             continue
         try:
-            with open(f"/proc/{entry}/environ", "rb") as handle:
-                variables = handle.read().split(b"\0")
-            if marker not in variables and not (prefix and any(v.startswith(marker + b"-") for v in variables)):
+            if not carries_token(_read(f"/proc/{entry}/environ"), marker, prefix):
                 continue
             with open(f"/proc/{entry}/stat", "rb") as handle:
                 stat = handle.read().rsplit(b")", 1)[1].split()
@@ -105,6 +103,18 @@ def agent_processes(token: str, prefix: bool = False) -> list:
             continue
         found.append((int(entry), int(stat[2]), int(stat[3]), cmdline, _std_fds(entry)))
     return found
+
+
+def carries_token(environ: bytes, marker: bytes, prefix: bool = False) -> bool:
+    """environ (NUL-separated, as /proc/PID/environ) has the variable marker exactly, or with prefix marker-NAME."""
+    padded = b"\0" + environ + b"\0"
+    return b"\0" + marker + b"\0" in padded or (prefix and b"\0" + marker + b"-" in padded)
+
+
+def _read(path: str) -> bytes:
+    """A /proc file's whole content through an unbuffered file (every scan reads one per process)."""
+    with open(path, "rb", buffering=0) as handle:
+        return handle.readall()
 
 
 def _dying(pid: str) -> bool:

@@ -34,7 +34,7 @@ def run_lanes(session: Session, suites: list) -> None:
             _wait_for(session, futures)
         finally:
             for child, _suite in lanes:
-                _merge(session, child)
+                merge(session, child)
             for check in [name for name in session.log.skipped if name in session.log.checks]:
                 del session.log.skipped[check]  # skipped in one lane (e.g. start failed there), ran in another
     for future in futures:
@@ -66,7 +66,8 @@ def _first_exception(done: set) -> BaseException:
     return next(future.exception() for future in done if future.exception() is not None)
 
 
-def _merge(session: Session, child: Session) -> None:
+def merge(session: Session, child: Session) -> None:
+    """The lane's findings, skips and results into session's (the lanes' list order is the report's)."""
     for check, found in child.log.checks.items():
         session.log.checks.setdefault(check, []).extend(found)
     for check, reason in child.log.skipped.items():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Optional
 
 from harness.check import privileges, schemas, xmltree
@@ -19,24 +18,34 @@ _ISO_INTERVAL = re.compile(r"^P(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)$")
 _UNIT_MS = {"ms": 1, "msec": 1, "s": 1000, "sec": 1000, "m": 60000, "min": 60000, "h": 3600000, "hr": 3600000}
 
 
-@dataclass
 class Parameter:
-    name: str
-    type: Optional[str] = None
-    default: Optional[str] = None
-    attrs: dict = field(default_factory=dict)
-    options: list = field(default_factory=list)
-    line: int = 0
+    """One <parameter>: its name, content type, default, attributes, select options and line."""
+
+    __slots__ = ("name", "type", "default", "attrs", "options", "line")
+
+    def __init__(self, name: str, type: Optional[str] = None, default: Optional[str] = None,
+                 attrs: Optional[dict] = None, options: Optional[list] = None, line: int = 0) -> None:
+        self.name, self.type, self.default, self.line = name, type, default, line
+        self.attrs = {} if attrs is None else attrs
+        self.options = [] if options is None else options
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name!r}, type={self.type!r}, default={self.default!r})"
 
     def flag(self, attr: str) -> bool:
         return self.attrs.get(attr, "0").strip().lower() in TRUE_WORDS
 
 
-@dataclass
 class Action:
-    name: str
-    attrs: dict = field(default_factory=dict)
-    line: int = 0
+    """One <action>: its name, attributes and line."""
+
+    __slots__ = ("name", "attrs", "line")
+
+    def __init__(self, name: str, attrs: Optional[dict] = None, line: int = 0) -> None:
+        self.name, self.attrs, self.line = name, {} if attrs is None else attrs, line
+
+    def __repr__(self) -> str:
+        return f"Action({self.name!r}, {self.attrs!r})"
 
     @property
     def timeout_ms(self) -> Optional[int]:
@@ -51,15 +60,15 @@ class Action:
         return self.attrs.get("depth")
 
 
-@dataclass
 class MetaData:
     """The parts of an agent's meta-data that checks and runs need."""
 
-    name: Optional[str]
-    ocf_version: Optional[str]
-    parameters: list
-    actions: list
-    document: xmltree.Document
+    __slots__ = ("name", "ocf_version", "parameters", "actions", "document")
+
+    def __init__(self, name: Optional[str], ocf_version: Optional[str], parameters: list, actions: list,
+                 document: xmltree.Document) -> None:
+        self.name, self.ocf_version, self.parameters, self.actions, self.document = \
+            name, ocf_version, parameters, actions, document
 
     def action(self, name: str) -> Optional[Action]:
         found = [a for a in self.actions if a.name == name]
@@ -179,9 +188,14 @@ def check_metadata(session) -> Optional[MetaData]:
     """V2 and V3: run meta-data as execd would and as the controller's unprivileged user, then check it."""
     from harness.check.semantics import semantic_findings
 
-    as_root = session.run("meta-data", "meta-data", timeout_ms=_metadata_timeout(session))
+    running = session.spawn("meta-data", "meta-data", timeout_ms=_metadata_timeout(session))
+    unprivileged = _spawn_unprivileged(session)  # at the same time: neither waits for the other
+    as_root = session.record("meta-data", session.wait(running))
     _expect_metadata(session, "metadata.exit", "meta-data", as_root)
-    _check_unprivileged(session)
+    if unprivileged is not None:
+        step, user, handle = unprivileged
+        _expect_metadata(session, "metadata.unprivileged", f"meta-data as {user or 'an unprivileged user'}",
+                         session.record(step, session.wait(handle)))
     if as_root.elapsed > METADATA_FAST_S:
         session.note("metadata.speed", WARNING, f"meta-data took {as_root.elapsed:.2f}s",
                      "print meta-data without imports or probes of the system; tools call it often", "meta-data")
@@ -214,18 +228,18 @@ def _expect_metadata(session, check: str, step: str, result) -> None:
                          "print the XML on stdout", "meta-data")
 
 
-def _check_unprivileged(session) -> None:
+def _spawn_unprivileged(session) -> Optional[tuple]:
+    """meta-data started as the controller's unprivileged user: (step, user, Running), or None when it cannot run."""
     user = privileges.unprivileged_user()
     if user is None and os.geteuid() == 0:
         session.log.skip("metadata.unprivileged", "no unprivileged user (hacluster or nobody) to run meta-data as")
-        return
+        return None
     if user is not None:
         paths = [session.ref.path] + [p for p in session.config.extra_env.get("PYTHONPATH", "").split(":") if p]
         blocked = privileges.unreachable(user, paths)
         if blocked:
             session.log.skip("metadata.unprivileged", f"{user} cannot enter {blocked}: check an installed agent, "
                              "or one in a world-readable directory")
-            return
-    other = session.run(f"meta-data as {user or 'the current user'}", "meta-data", profile="metadata",
-                        user=user, timeout_ms=_metadata_timeout(session))
-    _expect_metadata(session, "metadata.unprivileged", f"meta-data as {user or 'an unprivileged user'}", other)
+            return None
+    step = f"meta-data as {user or 'the current user'}"
+    return step, user, session.spawn(step, "meta-data", profile="metadata", user=user, timeout_ms=_metadata_timeout(session))

@@ -8,7 +8,6 @@ schema this module does not understand is never silently accepted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from harness.check import xmltree
@@ -24,13 +23,22 @@ class SchemaError(ValueError):
     """The schema uses something this validator does not implement, or is malformed."""
 
 
-@dataclass(frozen=True)
 class Problem:
     """Why a document is invalid: where (path and line) and what."""
 
-    path: str
-    line: int
-    message: str
+    __slots__ = ("path", "line", "message")
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Problem) and (self.path, self.line, self.message) == (other.path, other.line, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line, self.message))
+
+    def __repr__(self) -> str:
+        return f"Problem({self.path!r}, {self.line!r}, {self.message!r})"
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.path}: {self.message}"

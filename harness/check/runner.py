@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from harness.check import concurrency, honesty, hygiene, lanes, lifecycle, metadata, robustness, suites
+from harness.check import concurrency, honesty, hygiene, lanes, leftovers, lifecycle, metadata, robustness, suites
 from harness.check.ending import MAX_TIME, RunEnded
 from harness.check.findings import ERROR, WARNING, CheckLog, Finding
 from harness.check.session import Config, Session
@@ -51,12 +51,14 @@ def _run_checks(session: Session) -> None:
     metadata.check_metadata(session)
     if _not_executable(session):
         return
-    if session.config.jobs > 1 and _instances_are_independent(session):
+    independent = session.config.jobs > 1 and _instances_are_independent(session)
+    left = leftovers.Leftovers()
+    left.record("concurrency.parallel", session.started)  # what the parallel check, when it ran first, could not stop
+    if independent:
         lanes.run_lanes(session, LANES)
     elif lifecycle.run_lifecycle(session, suites.run_while_running):
-        for check in NEED_A_START:
-            if not (check is concurrency.check_parallel and "concurrency.parallel" in log.checks):
-                check(session)
+        left.record("lifecycle.stop", session.started)
+        _run_in_turn(session, left)
     else:
         for name in SKIPPED_WITHOUT_START:
             if name not in log.checks:
@@ -75,6 +77,15 @@ def _instances_are_independent(session: Session) -> bool:
     concurrency.check_parallel(session)
     return "concurrency.parallel" in session.log.checks and not session.log.by_check("concurrency.parallel") \
         and not session.log.by_check("hygiene.leftover-process") and not session.log.by_check("lifecycle.start")
+
+
+def _run_in_turn(session: Session, left: leftovers.Leftovers) -> None:
+    """The checks that need a start, one after the other; none meets what an earlier one could not stop."""
+    for name, check in NEED_A_START:
+        if not (check is concurrency.check_parallel and name in session.log.checks):
+            uses = concurrency.parallel_instances(session) if check is concurrency.check_parallel \
+                else [(session.config.instance, session.config.params)]
+            leftovers.run_in_turn(session, left, name, check, uses)
 
 
 def _main_lane(session: Session) -> None:
@@ -154,8 +165,9 @@ def check_extra_arguments(session: Session) -> None:
             return
 
 
-NEED_A_START = (check_extra_arguments, suites.check_migrate, robustness.check_killed_start,
-                concurrency.check_parallel, concurrency.check_awkward_values)
+NEED_A_START = (("lifecycle.extra-arguments", check_extra_arguments), ("suite.migrate", suites.check_migrate),
+                ("robustness.killed-start", robustness.check_killed_start), ("concurrency.parallel", concurrency.check_parallel),
+                ("concurrency.awkward-values", concurrency.check_awkward_values))
 SKIPPED_WITHOUT_START = ("suite.notify", "suite.promotable", "suite.check-levels", "suite.reload-agent",
                          "lifecycle.extra-arguments", "suite.migrate", "robustness.killed-start",
                          "concurrency.parallel", "concurrency.awkward-values")

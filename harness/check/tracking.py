@@ -33,6 +33,11 @@ class StartedInstances:
             with self.lock:
                 self.ops.pop(self.key(result.op), None)
 
+    def snapshot(self) -> dict:
+        """key -> Operation of every instance that may still run."""
+        with self.lock:
+            return dict(self.ops)
+
     def stop_all(self, stop_timeout_ms: int, announce: Callable[[Operation], None] = lambda op: None) -> list:
         """Run the agent's stop for every instance left, with its parameters; [(instance, Result)].
 

@@ -114,3 +114,19 @@ def test_bad_options_are_usage_errors(argv):
 
 def test_timeout_cap_in_milliseconds():
     assert parse(["--timeout", "2.5", "a"]).timeout_cap_ms == 2500
+
+
+@pytest.mark.parametrize("environ, prefix, carries", [
+    (b"PATH=/bin\0OCFPY_CHECK_TOKEN=ab\0HOME=/\0", False, True),
+    (b"OCFPY_CHECK_TOKEN=ab\0", False, True),
+    (b"OCFPY_CHECK_TOKEN=ab", False, True),  # no NUL after the last variable
+    (b"OCFPY_CHECK_TOKEN=abc\0", False, False),  # another run's token that starts the same
+    (b"XOCFPY_CHECK_TOKEN=ab\0", False, False),
+    (b"OCFPY_CHECK_TOKEN=ab-k\0", False, False),  # an instance's own token: only with prefix
+    (b"PATH=/bin\0OCFPY_CHECK_TOKEN=ab-k\0", True, True),
+    (b"PATH=/bin\0OCFPY_CHECK_TOKEN=abc-k\0", True, False),
+    (b"X=OCFPY_CHECK_TOKEN=ab\0", True, False),  # inside another variable's value
+    (b"", True, False),
+])
+def test_a_process_carries_the_token_only_as_a_variable_of_its_own(environ, prefix, carries):
+    assert hygiene.carries_token(environ, b"OCFPY_CHECK_TOKEN=ab", prefix) is carries
