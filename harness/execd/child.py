@@ -10,8 +10,7 @@ import pwd
 import signal
 import subprocess
 import sys
-import tempfile
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 CORES_DIR = "/var/lib/pacemaker/cores"  # execd's cwd (crm_log_init)
 AGENT_UMASK = 0o026
@@ -19,6 +18,7 @@ CRM_DAEMON_USER = "hacluster"
 _HAS_PROCESS_GROUP = sys.version_info >= (3, 11)
 _SIGNALS_PYTHON_RESTORES = {signal.SIGPIPE, signal.SIGXFSZ}  # restore_signals=True
 _UNCATCHABLE = {signal.SIGKILL, signal.SIGSTOP}
+_THREAD_STATUS = "/proc/thread-self/status"  # SigBlk is per thread: the one that forks
 _private_cwd: Optional[str] = None
 
 
@@ -49,12 +49,53 @@ def default_cwd() -> str:
     if os.path.isdir(CORES_DIR):
         return CORES_DIR
     if _private_cwd is None or not os.path.isdir(_private_cwd):
+        import tempfile  # only without Pacemaker installed
         _private_cwd = tempfile.mkdtemp(prefix="ocfpy-execd-cwd-")
     return _private_cwd
 
 
 def _parent_state_needs_reset() -> bool:
     """True if the child would inherit more than restore_signals fixes: ignored signals, a mask, nice."""
+    masks = kernel_signal_masks()
+    if masks is None:
+        inherits_signals = _python_sees_inherited_signals()
+    else:
+        blocked, ignored = masks
+        inherits_signals = blocked != 0 or ignored & _resettable_signal_bits() != 0
+    return inherits_signals or os.getpriority(os.PRIO_PROCESS, 0) != 0 or os.sched_getscheduler(0) != os.SCHED_OTHER
+
+
+def kernel_signal_masks() -> Optional[Tuple[int, int]]:
+    """(blocked, ignored) of this thread as the kernel holds them for exec (bit n-1: signal n); None without /proc.
+
+    Read on every spawn, never cached: any signal() or pthread_sigmask() call can change them."""
+    try:
+        fd = os.open(_THREAD_STATUS, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        status = os.read(fd, 16384)
+        return _mask_field(status, b"SigBlk:"), _mask_field(status, b"SigIgn:")
+    except (OSError, ValueError):  # a status file without these lines (or cut before them)
+        return None
+    finally:
+        os.close(fd)
+
+
+def _mask_field(status: bytes, name: bytes) -> int:
+    start = status.index(b"\n" + name) + len(name) + 1
+    return int(status[start:status.index(b"\n", start)], 16)
+
+
+@functools.lru_cache(maxsize=None)
+def _resettable_signal_bits() -> int:
+    """The signals whose SIG_IGN a child would keep (the valid ones never change in a process)."""
+    skipped = _SIGNALS_PYTHON_RESTORES | _UNCATCHABLE
+    return sum(1 << (sig - 1) for sig in signal.valid_signals() if sig not in skipped)
+
+
+def _python_sees_inherited_signals() -> bool:
+    """Without /proc: a blocked signal, or a SIG_IGN handler as Python records it."""
     if signal.pthread_sigmask(signal.SIG_BLOCK, []):
         return True
     for sig in signal.valid_signals():
@@ -65,7 +106,7 @@ def _parent_state_needs_reset() -> bool:
                 return True
         except (OSError, ValueError):
             continue
-    return os.getpriority(os.PRIO_PROCESS, 0) != 0 or os.sched_getscheduler(0) != os.SCHED_OTHER
+    return False
 
 
 def _reset_child_state(set_pgid: bool) -> None:  # runs in the child between fork and exec

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .operation import OperationError
@@ -10,13 +11,20 @@ from .reasons import version_tuple
 # XML 1.0 (5th edition) Name production: parameters travel as attributes of <attributes/>
 _NAME_START = ":A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d" \
               "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-_XML_NAME = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*")
-_BREAKS_XML = re.compile(rb"[<&\"\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_NAME = f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_ASCII_XML_NAME = "[:A-Z_a-z][-.0-9:A-Z_a-z]*"  # the same production for ASCII-only names
+_BREAKS_XML = rb"[<&\"\x00-\x08\x0b\x0c\x0e-\x1f]"
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str | bytes) -> re.Pattern:
+    """Compiled on first use: the full name pattern alone takes milliseconds, and most runs never need it."""
+    return re.compile(pattern)
 
 
 def check_xml_name(name: str) -> None:
     """A parameter name execd can receive at all; others make the controller's IPC message unparsable."""
-    if not _XML_NAME.fullmatch(name):
+    if not _compiled(_ASCII_XML_NAME if name.isascii() else _XML_NAME).fullmatch(name):
         raise OperationError(
             f"parameter name {name!r} is not a valid XML name; Pacemaker hands parameters to execd as XML "
             "attributes, so execd would never receive it (use the crm_resource profile to try it anyway)")
@@ -33,6 +41,8 @@ def escape_ipc_value(name: str, value: str) -> str:
     TAB becomes four spaces, newline and CR the two characters '\\n' and '\\r', other control
     bytes '\\ooo'; after the first two-byte run with the high bit set nothing more is escaped,
     and the XML parser then turns raw TAB/newline/CR into spaces."""
+    if value.isascii() and value.isprintable():  # bytes 0x20-0x7e: nothing to escape
+        return value
     data = value.encode("utf-8", "surrogateescape")
     out = bytearray()
     for index, byte in enumerate(data):
@@ -64,7 +74,7 @@ def _unescaped_tail(name: str, tail: bytes) -> bytes:
     except UnicodeDecodeError:
         bad = True
     else:
-        bad = bool(_BREAKS_XML.search(tail))
+        bad = bool(_compiled(_BREAKS_XML).search(tail))
     if bad:
         raise OperationError(
             f"the value of parameter {name!r} cannot cross Pacemaker 2.1.5's IPC: after its first "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import select
 import signal
@@ -19,7 +18,6 @@ from .operation import Operation
 from .result import ExecStatus, Result
 from .child import ExecFailed, default_cwd, exec_failure_code, metadata_user, popen_kwargs, start_agent
 
-log = logging.getLogger(__name__)
 READ_SIZE = 65536
 STILL_ALIVE_WARNING_S = 5.0  # execd logs "will not die" this long after the kill
 EXEC_FAILED_REASON = b"ocf-exit-reason:Child process was unable to execute file\n"
@@ -116,7 +114,7 @@ class Running:
                 if exit_fd is None and self._proc.poll() is not None:
                     return
                 if killed_at is not None and time.monotonic() - killed_at > STILL_ALIVE_WARNING_S:
-                    log.warning("%s[%s] will not die after SIGKILL", self.op.action, self.pid)
+                    _log().warning("%s[%s] will not die after SIGKILL", self.op.action, self.pid)
                     killed_at = float("inf")
         finally:
             if exit_fd is not None:
@@ -155,7 +153,7 @@ class Running:
             try:
                 callback(self._result)
             except Exception:  # a caller's bug must not kill the reader thread silently
-                log.exception("on_done callback failed for %s", self.op.action)
+                _log().exception("on_done callback failed for %s", self.op.action)
 
     # -- the result ---------------------------------------------------------------------------
     def _build_result(self, stdout: bytes, stderr: bytes) -> Result:
@@ -191,6 +189,12 @@ def timeout_reason(op: Operation) -> str:
 def signal_text(sig: int) -> str:
     """strsignal(), as in 'Resource agent interrupted by Terminated signal'."""
     return signal.strsignal(sig) or f"Unknown signal {sig}"
+
+
+def _log():
+    """The module's logger; logging is imported only once there is something to log."""
+    import logging
+    return logging.getLogger(__name__)
 
 
 def _is_our_child(pid: int) -> bool:

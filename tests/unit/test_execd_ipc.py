@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from harness.execd import ipc
 from harness.execd.ipc import check_xml_name, escape_ipc_value, ipc_escapes_values
 from harness.execd.operation import OperationError
 
@@ -57,3 +60,27 @@ def test_names_execd_receives(name):
 def test_names_that_cannot_be_xml_attributes_are_rejected(name):
     with pytest.raises(OperationError, match="not a valid XML name"):
         check_xml_name(name)
+
+
+ASCII_NAMES = [chr(code) for code in range(128)] + [f"a{chr(code)}" for code in range(128)] + ["a-b.c:d_9", "CRM_meta_on_node"]
+
+
+@pytest.mark.parametrize("name", ASCII_NAMES, ids=[repr(name) for name in ASCII_NAMES])
+def test_ascii_names_get_the_answer_of_the_full_xml_name_production(name):
+    full = re.fullmatch(ipc._XML_NAME, name) is not None
+
+    try:
+        check_xml_name(name)
+        accepted = True
+    except OperationError:
+        accepted = False
+
+    assert accepted is full
+
+
+def test_printable_ascii_values_pass_unchanged_as_the_byte_by_byte_escape_leaves_them():
+    value = "".join(chr(code) for code in range(0x20, 0x7F))
+
+    received = escape_ipc_value("p", value)
+
+    assert received == value == b"".join(ipc._escape_byte(byte) for byte in value.encode()).decode()
