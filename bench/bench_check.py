@@ -9,7 +9,8 @@ temporary directory, written by one untimed run first), ocfpy-check with the int
 flag its installed command has (`/usr/bin/python3 -s`, --python to change it), not with whatever
 interpreter runs the bench (a pyenv or venv one may load site-packages `.pth` files first):
 every wall time, the medians and their ratio ocfpy-check / ocf-tester, and the median CPU time
-each command and the agent processes it started used (less noisy on a shared machine). The targets: the full
+each command and the agent processes it started used (less noisy on a shared machine), and the
+executor's own CPU per action beside a bare subprocess.run. The targets: the full
 check of ocf:pacemaker:Dummy (every check run: the action and check counts are printed) at
 most 2x ocf-tester's time on it; the full check of ocfpy's Dummy under 2 s.
 """
@@ -123,6 +124,33 @@ def schema_cost(agent: str, agent_env: dict, runs: int = 200) -> None:
         print(f"  xmllint         {seconds * 1e3:7.3f} ms (one process)")
 
 
+def executor_cost(agent: str, agent_env: dict, runs: int = 100) -> None:
+    """The parent's CPU per action: harness.execd.run (blocking) and spawn().wait() beside a bare subprocess.run."""
+    sys.path.insert(0, REPO)
+    from harness.execd import Operation, run, spawn
+
+    op = Operation(agent=agent, action="monitor", extra_env=agent_env)
+    bare_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "OCF_ROOT": "/usr/lib/ocf", **agent_env}
+    ways = {
+        "harness.execd.run": lambda: run(op),
+        "harness.execd.spawn().wait()": lambda: spawn(op).wait(),
+        "bare subprocess.run": lambda: subprocess.run([agent, "monitor"], env=bare_env, stdin=subprocess.DEVNULL,
+                                                      capture_output=True, check=False),
+    }
+    print(f"the parent's own CPU per action ({agent} monitor, mean of {runs})")
+    for label, action in ways.items():
+        action()
+        before = _own_cpu()
+        for _ in range(runs):
+            action()
+        print(f"  {label:<30} {(_own_cpu() - before) / runs * 1e3:6.3f} ms")
+
+
+def _own_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def _xmllint(schema: str, document: bytes) -> tuple:
     start = time.perf_counter()
     done = subprocess.run(["xmllint", "--noout", "--relaxng", schema, "-"], input=document, capture_output=True, check=False)
@@ -153,6 +181,8 @@ def main() -> int:
         ours, _ = row("ocfpy's Dummy (agents/Dummy)", os.path.join(REPO, "agents", "Dummy"), env, runs)
         print(f"  target: whole check under {TARGET_S:.0f} s -> {'met' if ours < TARGET_S else 'MISSED'}")
         schema_cost(os.path.join(REPO, "agents", "Dummy"), env)
+        if os.path.exists(PACEMAKER_DUMMY):
+            executor_cost(PACEMAKER_DUMMY, {"HA_RSCTMP": rsctmp})
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
