@@ -1,7 +1,5 @@
 """Parameters declared once: metadata, type conversion, defaults and validation all come from here."""
 
-from ocfpy.durations import parse_ms
-
 TYPES = ("string", "integer", "number", "boolean", "select", "duration")
 #: The OCF 1.1 schema knows no fractional or duration type: both are announced as strings.
 CONTENT_TYPES = {"number": "string", "duration": "string"}
@@ -166,6 +164,8 @@ class Parameter:
         return self._bounded(float(text))
 
     def _to_duration(self, raw: str) -> int:
+        from ocfpy.durations import parse_ms  # here: agents without a duration never load it
+
         return self._bounded(parse_ms(raw))
 
     def _bounded(self, value):
