@@ -53,25 +53,30 @@ def split_address(address: str, default_host: str = "127.0.0.1") -> tuple:
 
 def health_tcp(address: str, timeout: float) -> Health:
     """Healthy when a TCP connection to ``address`` (``host:port``) opens within ``timeout`` s."""
-    import socket
+    from _socket import timeout as timed_out
+
+    from ocfpy import wire
 
     try:
         host, port = split_address(address)
     except ValueError as error:
         return Health(False, str(error))
     try:
-        with socket.create_connection((host, port), timeout=max(timeout, 0.001)) as sock:
-            if sock.getsockname() == sock.getpeername():
-                # TCP's simultaneous open: a local port nobody listens on, picked as our own
-                # source port, "connects" to itself
-                return Health(False, f"{host}:{port} refused the connection (self-connect)")
-            return HEALTHY
+        sock = wire.connect(host, port, time.monotonic() + max(timeout, 0.001))
     except ConnectionRefusedError:
         return Health(False, f"{host}:{port} refused the connection")
-    except socket.timeout:
+    except timed_out:
         return Health(False, f"{host}:{port}: connect {_timeout_reason(timeout)}")
     except OSError as error:
         return Health(False, f"{host}:{port}: {error.strerror or error}")
+    try:
+        if sock.getsockname() == sock.getpeername():
+            # TCP's simultaneous open: a local port nobody listens on, picked as our own
+            # source port, "connects" to itself
+            return Health(False, f"{host}:{port} refused the connection (self-connect)")
+        return HEALTHY
+    finally:
+        sock.close()
 
 
 def parse_statuses(text: str) -> tuple:
@@ -131,6 +136,8 @@ def health_url(url: str, timeout: float, *, statuses: str = DEFAULT_STATUSES,
     ``verify_tls``: the check asks whether the service answers, not who it is.
     """
     deadline = time.monotonic() + timeout
+    from ocfpy.wire import HTTPProblem
+
     try:
         status, body, url = fetch(url, deadline, MAX_REDIRECTS, BODY_LIMIT if regex else 0, verify_tls)
     except HTTPProblem as problem:
@@ -148,27 +155,12 @@ def health_url(url: str, timeout: float, *, statuses: str = DEFAULT_STATUSES,
 
 
 # --- HTTP -----------------------------------------------------------------------------------
-class HTTPProblem(Exception):
-    """A GET that got no usable answer; ``timed_out`` when the deadline ended it."""
-
-    def __init__(self, reason: str, timed_out: bool = False):
-        super().__init__(reason)
-        self.timed_out = timed_out
-
-
 def check_url(url: str) -> None:
     """A ``Parameter(check=...)``: an http:// or https:// URL naming a host (empty is fine)."""
-    from urllib.parse import urlsplit
+    from ocfpy.wire import parse_url
 
-    if not url:
-        return
-    parts = urlsplit(url)
-    try:
-        parts.port
-    except ValueError:
-        raise ValueError(f"{url!r} has an invalid port") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+    if url:
+        parse_url(url)
 
 
 def fetch(url: str, deadline: float, redirects: int, body_limit: int, verify_tls: bool) -> tuple:
@@ -177,133 +169,38 @@ def fetch(url: str, deadline: float, redirects: int, body_limit: int, verify_tls
     Redirects to the same scheme, host and port are followed, at most ``redirects`` of
     them; the body is read up to ``body_limit`` bytes (none when 0). HTTPProblem otherwise.
     """
-    from urllib.parse import urljoin, urlsplit
+    from ocfpy.wire import REDIRECT_STATUSES, follow, parse_url
 
-    check_url(url)
+    current = parse_url(url)
     for _ in range(redirects + 1):
-        status, location, body = _get_once(url, deadline, body_limit, verify_tls)
-        target = urljoin(url, location) if location and status in (301, 302, 303, 307, 308) else None
-        if target is None or _origin(urlsplit(target)) != _origin(urlsplit(url)):
-            return status, body, url
-        url = target
-    return status, body, url
+        status, location, body = _get_once(current, deadline, body_limit, verify_tls)
+        target = follow(current, location) if location and status in REDIRECT_STATUSES else None
+        if target is None or target.origin != current.origin:
+            return status, body, str(current)
+        current = target
+    return status, body, str(current)
 
 
-def _origin(parts) -> tuple:
-    default = 443 if parts.scheme == "https" else 80
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+def _get_once(url, deadline: float, body_limit: int, verify_tls: bool) -> tuple:
+    """(status, Location or None, body) of one GET; HTTPProblem when there is no answer."""
+    from _socket import timeout
+    from ocfpy.wire import HTTPProblem, get
 
-
-def _get_once(url: str, deadline: float, body_limit: int, verify_tls: bool) -> tuple:
-    """(status, Location or None, body) of one GET, cut off at ``deadline`` by a watchdog."""
-    import http.client
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise HTTPProblem("no time left", timed_out=True)
-    watchdog = _Watchdog(deadline)
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=left,
-                                                 context=_tls_context(verify_tls))
-    else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=left)
-    connection._create_connection = watchdog.connect  # every socket it makes is watched
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        connection.request("GET", path, headers={"User-Agent": "ocfpy-health",
-                                                 "Connection": "close"})
-        response = connection.getresponse()
-        body = response.read(body_limit) if body_limit else b""
-        answer = (response.status, response.getheader("Location"), body)
+        return get(url, deadline, body_limit, verify_tls)
+    except HTTPProblem:
+        raise
     except Exception as error:  # any failure to get an answer is the check's verdict
-        import socket
-
-        timed_out = watchdog.fired or isinstance(error, socket.timeout)  # whichever came first
-        raise HTTPProblem(_http_reason(error), timed_out) from None
-    finally:
-        watchdog.disarm()
-        connection.close()
-    if watchdog.fired:
-        raise HTTPProblem("deadline", timed_out=True)
-    return answer
+        raise HTTPProblem(_http_reason(error), isinstance(error, timeout)) from None
 
 
 def _http_reason(error: Exception) -> str:
-    import http.client
-    import socket
+    from _socket import timeout
 
     if isinstance(error, ConnectionRefusedError):
         return "refused"
-    if isinstance(error, socket.timeout):
+    if isinstance(error, timeout):
         return "timeout"
-    if isinstance(error, http.client.RemoteDisconnected):
-        return "the server closed the connection without answering"
-    if isinstance(error, http.client.HTTPException):
-        return f"not a valid HTTP answer ({type(error).__name__})"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return f"{type(error).__name__}: {error}"
-
-
-def _tls_context(verify: bool):
-    import ssl
-
-    context = ssl.create_default_context()
-    if not verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-class _Watchdog:
-    """Shuts the connection's socket down at the deadline, so that no read can outlive it.
-
-    Socket timeouts bound each read, not the whole answer: a server trickling one byte a
-    second would keep a GET going for ever. shutdown() makes every pending and later read
-    return at once, for plain and TLS connections alike.
-    """
-
-    def __init__(self, deadline: float):
-        import threading
-
-        self.deadline = deadline
-        self.fired = False
-        self._sockets = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def connect(self, address, timeout=None, source_address=None, *args):
-        import socket
-
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise socket.timeout("no time left")
-        sock = socket.create_connection(address, min(timeout or left, left), source_address)
-        watched = sock.dup()  # TLS detaches ``sock``; the duplicate still reaches the socket
-        with self._lock:
-            self._sockets.append(watched)
-            if self.fired:
-                watched.shutdown(socket.SHUT_RDWR)
-        return sock
-
-    def _fire(self) -> None:
-        import socket
-
-        with self._lock:
-            self.fired = True
-            for sock in self._sockets:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass  # already closed
-
-    def disarm(self) -> None:
-        self._timer.cancel()
-        with self._lock:
-            for sock in self._sockets:
-                sock.close()
-            self._sockets = []

@@ -318,6 +318,6 @@ def test_a_connection_to_itself_is_not_a_listener():
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.connect(("127.0.0.1", port))
-    with unittest.mock.patch("socket.create_connection", return_value=sock):
+    with unittest.mock.patch("ocfpy.wire.connect", return_value=sock):
         verdict = health_tcp(f"127.0.0.1:{port}", 1.0)
     assert not verdict and "self-connect" in verdict.reason
