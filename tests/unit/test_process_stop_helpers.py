@@ -65,3 +65,19 @@ def test_a_pidfile_that_became_a_link_is_left(tmp_path):
     link.symlink_to(target)
     remove_pidfile(str(link), [4242])
     assert link.is_symlink() and target.exists()
+
+
+def test_a_pending_record_reads_back_with_its_tag_and_a_pidless_one_without_is_no_record():
+    pending = Identity.pending("a1b2c3", 65534)
+
+    again = Identity.from_text(pending.to_text())
+
+    assert (again.pid, again.sid, again.tag, again.uid) == (0, 0, "a1b2c3", 65534)
+    assert not again.leader_alive()
+    assert Identity.from_text(pending.to_text().replace("tag=a1b2c3", "tag=")) is None
+
+
+def test_a_pending_record_claims_only_tagged_processes_never_session_zero():
+    pending = Identity.pending("never-carried-by-anyone", 0)
+
+    assert pending.members() == []  # kernel threads (session 0) and the rest carry no tag
