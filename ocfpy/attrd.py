@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
 
 from ocfpy import commands
 from ocfpy.durations import show_ms
 from ocfpy.errors import NotInstalled, OCFError
 
 TOOL = "attrd_updater"
+#: What an action keeps of its time left for attrd_updater after its own work (pinging...):
+#: 2 s, or 30 % of a short action (attrd_updater answers in milliseconds while attrd runs).
+RESERVE_MAX, RESERVE_SHARE = 2.0, 0.3
 #: Where ocf-shellfuncs lets the shell find tools after the caller's PATH.
 FALLBACK_DIRS = ("/sbin", "/bin", "/usr/sbin", "/usr/bin")
 
@@ -29,6 +33,11 @@ def find_tool(env, name: str = TOOL) -> str:
     return found
 
 
+def reserve(time_left: float) -> float:
+    """Seconds of ``time_left`` to keep for setting the attribute: 2 s, or 30 % of less than 6.7 s."""
+    return min(RESERVE_MAX, time_left * RESERVE_SHARE)
+
+
 def update_argv(tool: str, name: str, value: str, delay_ms: int) -> list:
     """-B sets value and dampening together: Pacemaker 2.1.5 ignores -d with -U/-v (PCMK#3166)."""
     return [tool, "-n", name, "-B", str(value), "-d", show_ms(delay_ms)]
@@ -47,8 +56,13 @@ def query_argv(tool: str, name: str) -> list:
 
 
 def run(argv: list, what: str, *, deadline: float | None = None, env=None) -> None:
-    """Run an attrd_updater command; its failure (attrd down: exit 102) becomes rc 1 with one line."""
-    result = commands.run(argv, deadline=deadline, timeout=30.0, env=env)
+    """Run an attrd_updater command; its failure (attrd down: exit 102) becomes rc 1 with one line.
+
+    It is killed 1 s before the deadline, or half-way through a shorter time left, so that it is
+    gone before Pacemaker kills the agent.
+    """
+    margin = 1.0 if deadline is None else min(1.0, (deadline - time.monotonic()) / 2)
+    result = commands.run(argv, deadline=deadline, timeout=30.0, env=env, margin=margin)
     if result.ok:
         return
     if result.not_installed:

@@ -1,7 +1,7 @@
 """Run one action: resolve parameters, apply OCF's safety rules, call the handler, map the result.
 
-Invalid parameters end most actions with 6. Stop and monitor run anyway on the usable values
-(an invalid one falls back to its default, the errors are in ``ctx.param_errors``), because
+Invalid parameters end most actions with 6. Stop, demote and monitor run anyway on the usable
+values (an invalid one falls back to its default, the errors are in ``ctx.param_errors``), because
 their answer is about the resource, not the configuration: a probe that said 7 without looking
 could have Pacemaker start a running resource a second time, and a stop that said 0 without
 stopping would leave it running. Only an invalid parameter that ``identifies`` the resource
@@ -17,8 +17,9 @@ from ocfpy.errors import NotConfigured, OCFError
 
 #: Actions whose handler runs only after the validator accepted the configuration.
 VALIDATED_ACTIONS = ("start", "reload-agent", "migrate_from")
-#: Actions that find out or end the resource's state, whatever the configuration says.
-STATE_ACTIONS = ("stop", "monitor")
+#: Actions that find out or end the resource's state, whatever the configuration says
+#: (demote is the first half of every stop of a promoted instance).
+STATE_ACTIONS = ("stop", "monitor", "demote")
 
 
 def run_action(agent, action: str, environ) -> int:
@@ -80,7 +81,8 @@ def _validate_all(agent, ctx: Context, errors: list) -> int:
 
 
 def _run_despite(ctx: Context, errors: list) -> None:
-    """Let stop and monitor go on with invalid parameters they can do without; raise otherwise."""
+    """Let stop, demote and monitor go on with invalid parameters they can do without; raise
+    otherwise."""
     needed = [error for error in errors if error.identifies]
     if ctx.action not in STATE_ACTIONS or needed:
         first = (needed or errors)[0]
@@ -98,7 +100,7 @@ def _run_despite(ctx: Context, errors: list) -> None:
 
 
 def _prepare(agent, ctx: Context) -> None:
-    """Run the ``before_each`` preparations; in stop and monitor their failures only warn.
+    """Run the ``before_each`` preparations; in stop, demote and monitor their failures only warn.
 
     Preparations serve side paths (an environment dump, a log): a failure there must not
     turn the answer about the resource into a failed stop or a wrong monitor.

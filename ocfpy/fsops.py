@@ -118,3 +118,23 @@ def make_bind_read_only(mount, directory: str, timeout: float) -> None:
     outcome = bounded.command(["mount", "-o", "remount,bind,ro", directory], timeout=timeout)
     if not outcome.ok:
         raise OCFError(f"cannot make the bind on {directory} read-only: {outcome.error}")
+
+
+#: util-linux's mount(8) adds this hint on a line of its own after the line saying what failed.
+DMESG_HINT = "dmesg(1) may have more information"
+
+
+def mount_error(outcome, directory: str) -> str:
+    """What a failed mount(8) (a :func:`ocfpy.bounded.command` outcome) said, in one line: its
+    last line that is not the dmesg hint, without the ``mount: DIR: `` a reason names already,
+    the exit status last."""
+    lines = [line.strip() for line in (outcome.output or "").splitlines()
+             if line.strip() and DMESG_HINT not in line]
+    if outcome.timed_out or not lines:
+        return outcome.error
+    message = lines[-1]
+    for prefix in (f"mount: {directory}: ", "mount: "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+            break
+    return f"{message.rstrip('.')} (mount exited with {outcome.rc})"

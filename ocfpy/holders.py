@@ -249,8 +249,15 @@ class Pinned:
 
 
 def signal_all(pinned: list, number: int) -> list:
-    """Send ``number`` to each pinned process; the ones it reached."""
-    return [process for process in pinned if process.send(number)]
+    """Send ``number`` to each pinned process; the ones it reached. SIGCONT follows any signal
+    but SIGKILL: a stopped process (Ctrl-Z, a freezer) acts on it only once it runs again."""
+    import signal
+
+    reached = [process for process in pinned if process.send(number)]
+    if number not in (signal.SIGKILL, signal.SIGCONT):
+        for process in reached:
+            process.send(signal.SIGCONT)
+    return reached
 
 
 def wait_gone(pinned: list, until: float) -> list:

@@ -125,6 +125,14 @@ class Identity:
             return None
         return cls(pid, stat.start_time, read_exe(pid), stat.session, uid, boot_id(), tag)
 
+    @classmethod
+    def pending(cls, tag: str, uid: int) -> "Identity":
+        """What a start records before it forks: the tag alone, and this process's start time
+        as the lower bound of its children's. A start killed before it could record its
+        program's pid so leaves that program findable (and stoppable) by its tag."""
+        own = read_stat(os.getpid())
+        return cls(0, own.start_time if own else 0, None, 0, uid, boot_id(), tag)
+
     # --- the state file's text ------------------------------------------------------------
     def to_text(self) -> str:
         """``name=value`` lines, the form :meth:`from_text` reads."""
@@ -141,7 +149,8 @@ class Identity:
         if not all(number.isdigit() and number.isascii() for number in numbers):
             return None
         pid, start_time, sid, uid = (int(number) for number in numbers)
-        if not valid_pid(pid) or not valid_pid(sid):
+        pending = pid == sid == 0 and bool(fields.get("tag"))
+        if not pending and (not valid_pid(pid) or not valid_pid(sid)):
             return None
         return cls(pid, start_time, fields.get("exe") or None, sid, uid,
                    fields.get("boot", ""), fields.get("tag", ""))
@@ -158,7 +167,7 @@ class Identity:
         the same process may exec its real program (a wrapper script) or drop root
         (``memcached -u``). PID 1 and this very process are never the recorded one.
         """
-        if self.pid in (1, os.getpid()) or not self._this_boot():
+        if not self.pid or self.pid in (1, os.getpid()) or not self._this_boot():
             return False
         stat = read_stat(self.pid)
         return stat is not None and not stat.zombie and stat.start_time == self.start_time
@@ -173,7 +182,7 @@ class Identity:
         """
         if stat.pid in (1, os.getpid()) or stat.zombie or stat.start_time < self.start_time:
             return False
-        if session_ours and stat.session == self.sid:
+        if session_ours and self.sid and stat.session == self.sid:  # a pending record has none
             return True
         return bool(self.tag) and read_tag(stat.pid) == self.tag
 

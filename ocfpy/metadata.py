@@ -41,6 +41,15 @@ def build_metadata(agent, ocf_version: str = "1.1") -> str:
     return head + body + "\n"
 
 
+def _with_default(param) -> str:
+    """The longdesc, saying the default: `pcs resource describe` shows the longdesc only."""
+    default = param.default_text()
+    text = (param.longdesc or param.shortdesc).strip()
+    if not default or "default" in text.lower():
+        return param.longdesc
+    return f"{text.rstrip('.')} (default: {default})."
+
+
 def _describe(parent, longdesc: str, shortdesc: str) -> None:
     from xml.etree import ElementTree as ET
 
@@ -59,7 +68,7 @@ def _parameter(parent, param, legacy: bool) -> None:
             attributes["unique-group"] = xml_safe(param.unique_group)
         attributes["reloadable"] = "1" if param.reloadable else "0"
     element = ET.SubElement(parent, "parameter", attributes)
-    longdesc = param.longdesc
+    longdesc = _with_default(param)
     if param.deprecated and not legacy:
         deprecated = ET.SubElement(element, "deprecated")
         for name in param.replaced_with:

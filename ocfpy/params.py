@@ -1,8 +1,10 @@
 """Parameters declared once: metadata, type conversion, defaults and validation all come from here."""
 
-TYPES = ("string", "integer", "number", "boolean", "select")
-#: The OCF 1.1 schema knows no fractional type: a ``number`` is announced as a string.
-CONTENT_TYPES = {"number": "string"}
+TYPES = ("string", "integer", "number", "boolean", "select", "duration")
+#: The OCF 1.1 schema knows no fractional or duration type: both are announced as strings.
+CONTENT_TYPES = {"number": "string", "duration": "string"}
+#: Types whose empty value means the default, as ``: ${OCF_RESKEY_x:=default}`` in a shell agent.
+EMPTY_MEANS_DEFAULT = frozenset(("integer", "number", "boolean", "duration"))
 
 # Pacemaker's spelling (crm_str_to_boolean), compared without regard to case.
 TRUE_WORDS = frozenset(("true", "on", "yes", "y", "1"))
@@ -41,13 +43,15 @@ class Parameter:
     Args:
         name: the instance attribute name (``OCF_RESKEY_<name>``).
         type: ``string``, ``integer``, ``number`` (a float, e.g. fractional seconds; announced
-            as ``string`` in the meta-data), ``boolean`` or ``select``. An empty ``integer`` or
-            ``number`` means its default, as Pacemaker's shell agents take it.
+            as ``string`` in the meta-data), ``boolean``, ``select`` or ``duration`` (Pacemaker's
+            ``5s``, ``1500ms``, ``2min``, a bare number meaning seconds: the typed value is in
+            milliseconds; announced as ``string``). An empty ``integer``, ``number``,
+            ``boolean`` or ``duration`` means its default, as Pacemaker's shell agents take it.
         shortdesc, longdesc: the descriptions shown by pcs and crmsh.
         default: a value of the parameter's type, applied when the parameter is unset.
         required: the resource cannot be configured without it.
         choices: the values a ``select`` accepts.
-        minimum, maximum: bounds of an ``integer`` or a ``number``.
+        minimum, maximum: bounds of an ``integer`` or a ``number`` (of a ``duration``, in ms).
         unique_group: resources of this agent must not share the values of this group.
         reloadable: a change can be applied by ``reload-agent`` without a restart.
         deprecated: superseded; ``replaced_with`` names the successors, which take its value.
@@ -134,7 +138,7 @@ class Parameter:
             raise ValueError("is not valid UTF-8") from None
         if not self.multiline and ("\n" in raw or "\r" in raw):
             raise ValueError(f"{show_value(raw)} must be a single line")
-        if self.type in ("integer", "number") and not raw.strip():
+        if self.type in EMPTY_MEANS_DEFAULT and not raw.strip():
             return None if self.default in (None, "") else self.typed_default()
         value = getattr(self, "_to_" + self.type)(raw)
         if self.check is not None:
@@ -158,6 +162,11 @@ class Parameter:
         if not (whole + fraction).isdigit() or not digits.isascii():
             raise ValueError(f"{show_value(raw)} is not a number (digits with at most one '.', e.g. 0.5; no unit or exponent)")
         return self._bounded(float(text))
+
+    def _to_duration(self, raw: str) -> int:
+        from ocfpy.durations import parse_ms  # here: agents without a duration never load it
+
+        return self._bounded(parse_ms(raw))
 
     def _bounded(self, value):
         if self.minimum is not None and value < self.minimum:

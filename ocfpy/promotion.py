@@ -36,5 +36,7 @@ def set_promotion_score(ctx, score: int | None) -> bool:
     if result.rc == 0:
         return True
     detail = (result.stderr or result.stdout or "").strip().splitlines()[-1:] or ["timed out"]
-    ctx.log.warning(f"cannot set the promotion score: {os.path.basename(argv[0])}: {detail[0]}")
+    tool = os.path.basename(argv[0])
+    said = detail[0] if detail[0].startswith(f"{tool}: ") else f"{tool}: {detail[0]}"
+    ctx.log.warning(f"cannot set the promotion score: {said}")
     return False

@@ -4,7 +4,8 @@ A host is alive when any of ``attempts`` echo requests, spread evenly over ``tim
 gets a reply within those ``timeout`` seconds (fping's reading of ocf:pacemaker:ping's timeout:
 each try waits timeout / attempts). Every host takes at most ``timeout`` seconds, and all run at
 the same time. When the budget is shorter, the timeout shrinks to fit it, and a program still
-running at the budget is killed (its hosts count as not answering).
+running at the budget is killed (its hosts count as not answering). A ping that fails as a
+program (a bad interface or option, no socket) raises ProbeFailed rather than count its host dead.
 IPv4 and IPv6 addresses and host names may be mixed: fping (5.x) and iputils ping take both.
 fping runs once for all the addresses and once per host name, so that a name lookup that
 hangs costs only that name. When the open-files limit does not allow that many programs at
@@ -23,13 +24,22 @@ from ocfpy import commands
 
 #: Characters of a host name or address (IPv6 with a zone: fe80::1%eth0); never an option.
 HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%")
-#: Seconds a program gets beyond its own timing before it is killed (start-up, the last reply).
-SLACK = 0.5
+#: Seconds a program gets beyond its own timing before it is killed (start-up, the last reply);
+#: of a budget under 2 s, a quarter of it.
+SLACK, SLACK_SHARE = 0.5, 0.25
+#: The shortest budget a round can do anything useful in (a reply on a LAN takes well under 1 ms).
+MIN_BUDGET = 0.1
 #: File descriptors kept for the agent itself; each running ping needs about 8 while it starts.
 FDS_KEPT, FDS_PER_PING = 64, 8
 #: What fping and iputils ping (getopt, LC_ALL=C) say when they refuse their arguments.
 REFUSAL_WORDS = ("invalid option", "invalid argument", "option requires an argument",
                  "unrecognized option", "usage:")
+#: What iputils ping says when it exits 2 because of the host, not of itself: no route to it, no
+#: such name (gai_strerror), no such address family here. Any other exit 2 is the program failing.
+HOST_PROBLEMS = ("network is unreachable", "no route to host", "host is unreachable",
+                 "name or service not known", "temporary failure in name resolution",
+                 "no address associated with hostname", "non-recoverable failure in name resolution",
+                 "address family for hostname not supported", "address family not supported by protocol")
 
 
 class ProbeFailed(Exception):
@@ -66,11 +76,16 @@ def check_host_list(text: str) -> None:
         raise ValueError("lists no host")
 
 
+def slack(budget: float) -> float:
+    """What a program may take beyond its own timing within ``budget``: 0.5 s, less of a short one."""
+    return min(SLACK, budget * SLACK_SHARE)
+
+
 def fit_timeout(timeout: float, budget: float | None) -> float:
     """The time a host gets to answer, shortened so that the round ends within ``budget``."""
     if budget is None:
         return timeout
-    return max(0.001, min(timeout, budget - SLACK))
+    return max(0.001, min(timeout, budget - slack(budget)))
 
 
 def ping_argv(binary: str, host: str, attempts: int, timeout: float, options=()) -> list:
@@ -118,6 +133,22 @@ def refusal(result: commands.CommandResult) -> str | None:
         if any(word in line.lower() for word in REFUSAL_WORDS):
             return f"{result.program} refused its arguments: {line.strip()}"
     return None
+
+
+def ping_failure(result: commands.CommandResult) -> str | None:
+    """Why ping failed as a program (refused its options, a bad interface...); None when it pinged.
+
+    iputils ping exits 0 on a reply, 1 without one, 2 on an error: an error about the host
+    (:data:`HOST_PROBLEMS`) leaves it dead, any other is the program's (or the options') fault.
+    """
+    if result.ok or result.timed_out:
+        return None
+    refused = refusal(result)  # ping exits 1 for some refusals too ("-c 0": out of range)
+    if refused or result.rc == 1:
+        return refused
+    if any(problem in result.stderr.lower() for problem in HOST_PROBLEMS):
+        return None
+    return result.describe()
 
 
 def from_ping(host: str, result: commands.CommandResult) -> HostResult:
@@ -220,9 +251,10 @@ def probe_hosts(hosts: list, *, attempts: int, timeout: float, budget: float | N
     plan = schedule(len(hosts), timeout, budget)
     argvs = [ping_argv(ping, host, attempts, plan.per_host, options) for host in hosts]
     results = run_parallel(argvs, timeout=plan.limit, env=env, cap=plan.cap)
-    for result in results:  # the same options for every host: refused once, refused for all
-        if not result.ok and refusal(result):
-            raise ProbeFailed(refusal(result))
+    for result in results:  # the same options for every host: failed once, failed for all
+        failure = ping_failure(result)
+        if failure:
+            raise ProbeFailed(failure)
     return [from_ping(host, result) for host, result in zip(hosts, results)]
 
 

@@ -55,7 +55,7 @@ def parse_url(text: str) -> URL:
     scheme, sep, rest = text.partition("://")
     scheme = scheme.lower()
     if not sep or scheme not in _DEFAULT_PORTS:
-        raise ValueError(f"{text!r} is not an http:// or https:// URL with a host")
+        raise ValueError(f"{text!r} is not an http:// or https:// URL")
     cut = min([rest.index(char) for char in "/?#" if char in rest] + [len(rest)])
     authority, target = rest[:cut].rpartition("@")[2], rest[cut:].split("#", 1)[0]
     host, port = _split_authority(authority, text)

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
+ORIGINAL = "/usr/lib/ocf/resource.d/pacemaker/ping"
 TOOL_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 # addresses configured only inside the namespaces made here
 CLIENT_V4, CLIENT_V6 = "10.231.0.1", "fd00:231::1"
@@ -53,6 +56,38 @@ def recording_attrd(directory: Path) -> Stub:
     return stub
 
 
+@pytest.fixture
+def stub(tmp_path):
+    return recording_attrd(tmp_path / "stub")
+
+
+@pytest.fixture
+def env(stub, tmp_path, ocfpy_pythonpath):
+    return {"PYTHONPATH": ocfpy_pythonpath, "PATH": stub.path(), "HA_VARRUN": str(tmp_path),
+            "PCMK_logfacility": "none", "PCMK_logfile": str(tmp_path / "agent.log")}
+
+
+@pytest.fixture
+def network():
+    if os.geteuid() != 0:
+        pytest.skip("ip netns add needs root")
+    with two_namespaces("agents") as net:
+        yield net
+
+
+@pytest.fixture
+def original():
+    """ocf:pacemaker:ping, to run beside agents/ping."""
+    if not os.path.exists(ORIGINAL):
+        pytest.skip(f"{ORIGINAL} is not installed (Debian: pacemaker)")
+    return ORIGINAL
+
+
+def updates(stub) -> list:
+    """The values set with -B, in order."""
+    return [call.split()[3] for call in stub.calls() if call.split()[2:3] == ["-B"]]
+
+
 def ip(*args: str) -> None:
     subprocess.run(["ip", *args], check=True, env={"PATH": TOOL_PATH}, capture_output=True)
 
@@ -64,8 +99,21 @@ class Network(NamedTuple):
     peer: str
 
     def set_link(self, up: bool) -> None:
-        """Take the peer's end of the cable down (or up): the peer's addresses stop answering."""
+        """Take the peer's end of the cable down (or up): the peer's addresses stop answering.
+
+        Up, it returns once every peer answers again: the neighbours of a link that was down
+        are resolved anew, which once took longer than a 1 s ping timeout on a busy machine.
+        """
         ip("-n", self.peer, "link", "set", "p0", "up" if up else "down")
+        if up:
+            resolve_peers(self.client)
+
+
+def resolve_peers(client: str) -> None:
+    """Ping every peer address from the client until it answers (5 s at most each)."""
+    for address in PEER_V4 + PEER_V6:
+        subprocess.run(["ip", "netns", "exec", client, "ping", "-n", "-q", "-c", "1", "-w", "5", address],
+                       env={"PATH": TOOL_PATH}, capture_output=True, check=True)
 
 
 @contextlib.contextmanager
@@ -89,9 +137,7 @@ def two_namespaces(tag: str):
             ip("-n", net.peer, "addr", "add", f"{address}/64", "dev", "p0", "nodad")
         ip("-n", net.client, "link", "set", "c0", "up")
         ip("-n", net.peer, "link", "set", "p0", "up")
-        for address in PEER_V4 + PEER_V6:  # a fresh link: neighbours resolved before any test counts
-            subprocess.run(["ip", "netns", "exec", net.client, "ping", "-n", "-q", "-c", "1", "-w", "5",
-                            address], env={"PATH": TOOL_PATH}, capture_output=True, check=True)
+        resolve_peers(net.client)  # a fresh link: neighbours resolved before any test counts
         yield net
     finally:
         for name in reversed(made):

@@ -461,7 +461,8 @@ def test_start_failures_end_with_a_code_and_a_line_before_the_timeout(world):
     seen = scenario("start_failures", world)
 
     assert seen["exits_at_once"]["rc"] == 1
-    assert seen["exits_at_once"]["reason"] == "false exited with status 1 right after it started"
+    assert seen["exits_at_once"]["reason"] == ("false exited with status 1 right after it started: "
+                                               "its stderr went to /dev/null (set errlogfile to see why)")
     assert seen["exits_with_message"]["reason"] == "sh exited with status 3 right after it started: config broken"
     never = seen["never_healthy"]
     assert never["rc"] == 1 and never["status"] == 0 and never["elapsed"] < 4

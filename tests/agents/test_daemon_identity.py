@@ -1,6 +1,6 @@
 """agents/Daemon keeps knowing its daemon when the daemon changes under it: it execs its real
 program, drops root, daemonizes as another user, has workers of another user, its first pid
-is reused, or it writes its own pidfile. Each scenario runs inside new PID and mount namespaces (tests/isolation.py)."""
+is reused, it writes its own pidfile, or start was killed between its fork and its record. Each scenario runs inside new PID and mount namespaces (tests/isolation.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from isolation import run_isolated
 from test_daemon import PYTHON, Resource, alive, script, wait_for, world  # noqa: F401 (world: a fixture)
 
-from ocfpy.identity import read_exe, read_stat
+from ocfpy.identity import TAG_VARIABLE, Identity, read_exe, read_stat
 
 pytestmark = [
     pytest.mark.needs_root,
@@ -132,6 +132,24 @@ def scenario_own_pidfile(world: dict) -> dict:
     return seen
 
 
+def scenario_killed_between_fork_and_record(world: dict) -> dict:
+    """What a start killed right after its fork leaves: the record it wrote before forking
+    (the tag alone) and the program, which carries the tag; and a bystander without it."""
+    daemon = Resource(world, binfile="/usr/bin/sleep", cmdline_options="124")
+    pending = Identity.pending("f00dfeedc0ffee0123456789", 0)
+    with open(os.path.join(world["rsctmp"], "Daemon-test.identity"), "w") as record:
+        record.write(pending.to_text())
+    program = subprocess.Popen(["sleep", "124"], env={TAG_VARIABLE: pending.tag}, start_new_session=True)
+    bystander = subprocess.Popen(["sleep", "125"], start_new_session=True)
+    seen = {"probe": daemon.run("monitor"), "start": daemon.run("start")}
+    seen.update({"after_start": ours(world, "124"), "stop": daemon.run("stop")})
+    seen.update({"program_gone": wait_for(lambda: program.poll() is not None, 5),
+                 "bystander_alive": bystander.poll() is None, "monitor": daemon.monitor()})
+    bystander.kill()
+    bystander.wait()
+    return seen
+
+
 def isolated(name, *args):
     return run_isolated(globals()["scenario_" + name], *args, timeout=120)
 
@@ -172,3 +190,12 @@ def test_the_pidfile_a_daemon_wrote_itself_is_removed_by_stop_but_one_naming_ano
     assert seen["stop"]["rc"] == 0 and seen["left"] == [] and not seen["pidfile_after_stop"]
     assert seen["start_again"]["rc"] == 0 and seen["stop_again"]["rc"] == 0
     assert seen["unrelated_kept"] and seen["keeper_alive"]
+
+
+def test_a_start_killed_between_its_fork_and_its_record_leaves_a_program_that_stop_still_finds(world):
+    seen = isolated("killed_between_fork_and_record", world)
+
+    assert seen["probe"]["rc"] == 0  # running: a probe never says 7 for it
+    assert seen["start"]["rc"] == 0 and len(seen["after_start"]) == 1  # and ran no second one
+    assert seen["stop"]["rc"] == 0 and seen["program_gone"] and seen["bystander_alive"]
+    assert seen["monitor"]["rc"] == 7

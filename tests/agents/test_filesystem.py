@@ -315,6 +315,21 @@ def check_missing_fsck(fs, device, directory, path):
     assert fs("stop", params).rc == 0
 
 
+def test_a_failed_mount_says_what_mount_said_not_its_dmesg_hint(fs, loops, tmp_path):
+    check_failed_mount(fs, loops("ext4"), str(tmp_path / "data"))
+
+
+@isolated
+def check_failed_mount(fs, device, directory):
+    params = {"device": device, "directory": directory, "fstype": "ext4", "options": "bogus"}
+
+    start = fs("start", params)
+
+    assert start.rc == 1 and mounted_sources(directory) == []
+    assert start.exit_reason.startswith(f"cannot mount {device} on {directory}: wrong fs type, ")
+    assert "dmesg" not in start.exit_reason
+
+
 def test_a_probe_and_a_depth_0_monitor_load_only_the_mount_table_modules(ocfpy_pythonpath,
                                                                          readable_agents, tmp_path):
     # no mount is made: the directory stays unmounted, so this needs no namespace

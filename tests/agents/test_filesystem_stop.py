@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -84,6 +85,23 @@ def test_a_holder_ignoring_term_is_killed_in_the_second_half(fs, tmp_path):
         assert 1.0 < stop.elapsed < 4.0  # TERM for half of the budget, then KILL
     finally:
         kill_all(stubborn)
+
+
+@isolated
+def test_a_stopped_holder_is_continued_so_that_term_ends_it_at_once(fs, tmp_path):
+    data = str(tmp_path / "data")
+    params = {"device": "tmpfs", "directory": data, "fstype": "tmpfs"}
+    assert fs("start", params).rc == 0
+    frozen = sleeper(cwd=data)
+    frozen.send_signal(signal.SIGSTOP)  # a job suspended with Ctrl-Z, a frozen backup run
+    try:
+        stop = fs("stop", params, timeout_ms=20000)
+        assert (stop.rc, stop.exit_reason) == (0, None)
+        assert gone(frozen) and frozen.returncode == -signal.SIGTERM
+        assert stop.elapsed < 3.0  # not half of the 20 s budget waiting to send SIGKILL
+        assert mounted_sources(data) == []
+    finally:
+        kill_all(frozen)
 
 
 def busy_tmpfs(fs, tmp_path, **options):

@@ -8,33 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ping_support import DEAD_V4, DEAD_V6, PEER_V4, PEER_V6, recording_attrd, run_ping, two_namespaces
-
-ORIGINAL = "/usr/lib/ocf/resource.d/pacemaker/ping"
-
-
-@pytest.fixture
-def stub(tmp_path):
-    return recording_attrd(tmp_path / "stub")
-
-
-@pytest.fixture
-def env(stub, tmp_path, ocfpy_pythonpath):
-    return {"PYTHONPATH": ocfpy_pythonpath, "PATH": stub.path(), "HA_VARRUN": str(tmp_path),
-            "PCMK_logfacility": "none", "PCMK_logfile": str(tmp_path / "agent.log")}
-
-
-@pytest.fixture
-def network():
-    if os.geteuid() != 0:
-        pytest.skip("ip netns add needs root")
-    with two_namespaces("agents") as net:
-        yield net
-
-
-def updates(stub) -> list:
-    """The values set with -B, in order."""
-    return [call.split()[3] for call in stub.calls() if call.split()[2:3] == ["-B"]]
+from ping_support import DEAD_V4, DEAD_V6, ORIGINAL, PEER_V4, PEER_V6, run_ping, updates
+from ping_support import env, network, stub  # noqa: F401 (fixtures)
 
 
 def parameters(metadata: str) -> dict:
@@ -226,7 +201,7 @@ def test_a_failing_fping_fails_the_monitor_instead_of_setting_0(env, stub, tmp_p
     result = run_ping("start", params=params, env=dict(env, PATH=f"{broken}:{env['PATH']}"))
 
     assert result["rc"] == 1
-    assert result["exit_reason"] == f"no host pinged: fping exited with 4: {message}"
+    assert result["exit_reason"] == f"cannot ping: fping exited with 4: {message}"
     assert updates(stub) == []
 
 
@@ -279,7 +254,7 @@ def test_options_the_ping_program_refuses_fail_with_1_instead_of_setting_0(env, 
 
     program = "fping" if use_fping == "true" else "ping"
     assert result["rc"] == 1
-    assert result["exit_reason"].startswith(f"no host pinged: {program} refused its arguments: ")
+    assert result["exit_reason"].startswith(f"cannot ping: {program} refused its arguments: ")
     assert result["exit_reason"].endswith("invalid option -- 'Z'")
     assert updates(stub) == []
 

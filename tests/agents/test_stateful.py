@@ -74,3 +74,23 @@ def test_stop_succeeds_whatever_the_state_file_holds(run_agent, fake_sbin, rsctm
     assert run_agent("Stateful", "monitor", extra_env=env).rc == 1
     assert run_agent("Stateful", "stop", extra_env=env).rc == 0
     assert run_agent("Stateful", "monitor", extra_env=env).rc == 7
+
+
+def test_a_promoted_instance_demotes_and_stops_whatever_its_notify_delay_became(run_agent, fake_sbin):
+    env = {"HA_SBIN_DIR": str(fake_sbin[0])}
+    for action in ("start", "promote"):
+        assert run_agent("Stateful", action, extra_env=env).rc == 0
+    broken = {"notify_delay": "abc"}  # pcs resource update st notify_delay=abc: reload-agent says 6
+
+    demote = run_agent("Stateful", "demote", params=broken, extra_env=env)
+    monitor = run_agent("Stateful", "monitor", params=broken, interval_ms=11000, extra_env=env)
+    stop = run_agent("Stateful", "stop", params=broken, extra_env=env)
+
+    assert (demote.rc, demote.exit_reason) == (0, None)
+    assert monitor.rc == 0 and stop.rc == 0
+
+
+def test_a_demote_that_cannot_find_its_state_says_6(run_agent, fake_sbin):
+    result = run_agent("Stateful", "demote", params={"state": "relative.state"},
+                       extra_env={"HA_SBIN_DIR": str(fake_sbin[0])})
+    assert result.rc == 6 and result.exit_reason == "state: 'relative.state' is not an absolute path"

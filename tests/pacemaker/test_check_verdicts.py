@@ -3,7 +3,9 @@
 tests/data/check-verdicts/debian.json holds, per agent, the parameters it is checked with and each
 warning or error ocfpy-check reports for it, with the verdict (a real defect or a false alarm) and
 why. A finding that appears or disappears fails here, so a regression either way is seen. Every
-other installed agent is listed with the reason it cannot run here.
+other installed agent is listed with the reason it cannot run here. A case may name stand-ins
+for cluster commands (ethmonitor's attrd_updater): scripts put ahead of /usr/sbin on execd's PATH
+inside the test's own mount namespace.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ from harness.check.session import Config
 case = json.loads(sys.argv[1])
 for command in case.get("network", []):  # inside the test's own network namespace
     subprocess.run(command.split(), check=True)
+if case.get("stand_ins"):  # ahead of /usr/sbin on execd's PATH, in the test's own mount namespace
+    subprocess.run(["mount", "-t", "tmpfs", "stand-ins", "/usr/local/sbin"], check=True)
+for name, body in case.get("stand_ins", {}).items():
+    with open("/usr/local/sbin/" + name, "w") as script:
+        script.write("#!/bin/sh\\n" + body + "\\n")
+    os.chmod("/usr/local/sbin/" + name, 0o755)
 tmp = tempfile.mkdtemp(prefix="ocfpy-verdicts-")
 os.chmod(tmp, 0o755)
 rsctmp = os.path.join(tmp, "rsctmp")

@@ -55,3 +55,15 @@ def test_the_real_attrd_updater_without_attrd_fails_start_with_1_and_its_reason(
     assert "Connection refused" in output  # so the real tool accepted -n pingd -B 1 -d 5000ms
     assert stop.returncode == 0
     assert not os.path.exists(f"{tmp_path}/ping-marker")
+
+
+def test_a_1_s_start_still_runs_the_real_attrd_updater_within_its_timeout(installed_agents, tmp_path):
+    # 2 s were kept for attrd_updater whatever the timeout: a 1 s action could not even ping
+    options = ["host_list=127.0.0.1", f"pidfile={tmp_path}/ping-marker"]
+
+    start = crm_resource("--force-start", "--timeout", "1s", options=options)  # CRM_meta_timeout=1000
+    output = start.stdout + start.stderr
+
+    assert start.returncode == 1, output  # attrd is down here: its reason, in time, not a timeout
+    assert "cannot set pingd=1: attrd_updater exited with 102" in output
+    assert crm_resource("--force-stop", options=options).returncode == 0

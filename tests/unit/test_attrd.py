@@ -59,3 +59,23 @@ def test_attrd_down_is_rc_1_with_its_reason_never_102(tmp_path):
 
 def test_success_returns_quietly(tmp_path):
     attrd.run([tool(tmp_path, "exit 0"), "-Q", "-n", "pingd"], "query")
+
+
+@pytest.mark.parametrize("left, kept", [(60.0, 2.0), (6.0, 1.8), (1.0, 0.3), (0.5, 0.15)])
+def test_the_time_kept_for_attrd_updater_is_2_s_or_a_share_of_a_short_action(left, kept):
+    assert attrd.reserve(left) == pytest.approx(kept)
+
+
+def test_near_the_deadline_attrd_updater_still_runs_and_is_killed_half_way_to_it(tmp_path):
+    import time
+
+    quick, slow = tmp_path / "quick", tmp_path / "slow"
+    quick.mkdir()
+    slow.mkdir()
+    attrd.run([tool(quick, "exit 0"), "-Q", "-n", "pingd"], "query",
+              deadline=time.monotonic() + 0.4)  # a fixed 1 s margin would leave it no time
+    started = time.monotonic()
+    with pytest.raises(OCFError, match="query"):
+        attrd.run([tool(slow, "sleep 5"), "-Q", "-n", "pingd"], "query", deadline=started + 0.4)
+
+    assert time.monotonic() - started < 0.35

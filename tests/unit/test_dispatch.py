@@ -76,9 +76,11 @@ def test_invalid_configuration_is_6_for_actions_that_change_or_check(action, env
     assert "Traceback" not in err and out == ""
 
 
-@pytest.mark.parametrize("action, extra", [("stop", {}), ("monitor", PROBE), ("monitor", RECURRING)])
+@pytest.mark.parametrize("action, extra", [("stop", {}), ("monitor", PROBE), ("monitor", RECURRING),
+                                           ("demote", {})])
 @pytest.mark.parametrize("answer", [0, 7, 1])
-def test_stop_and_monitor_run_despite_parameters_they_do_not_need(action, extra, answer, capfd):
+def test_stop_demote_and_monitor_run_despite_parameters_they_do_not_need(action, extra, answer,
+                                                                         capfd):
     seen = {}
 
     def handler(ctx):

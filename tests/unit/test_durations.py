@@ -30,10 +30,20 @@ def test_seconds_and_the_form_every_tool_reads_back():
     assert show_ms(parse_ms("5s")) == "5000ms"
 
 
-def test_a_duration_parameter_takes_5s_as_its_default_and_refuses_junk():
+def test_a_string_parameter_checked_as_a_duration_keeps_its_text_and_refuses_junk():
     dampen = Parameter("dampen", default="5s", check=check_duration, shortdesc="Dampening")
 
     assert dampen.typed_default() == "5s"
+    with pytest.raises(ValueError, match="is not a duration"):
+        dampen.convert("soon")
+
+
+def test_a_duration_parameter_is_in_milliseconds_and_empty_means_its_default():
+    # ocf:pacemaker:ping takes dampen="" as its 5s (: ${OCF_RESKEY_dampen:="5s"})
+    dampen = Parameter("dampen", "duration", default="5s", shortdesc="Dampening")
+
+    assert (dampen.typed_default(), dampen.convert(""), dampen.convert("1min")) == (5000, 5000, 60000)
+    assert dampen.default_text() == "5s" and dampen.content_type == "string"
     with pytest.raises(ValueError, match="is not a duration"):
         dampen.convert("soon")
 

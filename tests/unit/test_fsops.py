@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocfpy import fsops
+from ocfpy.bounded import Outcome
 from ocfpy.errors import NotInstalled, OCFError
 from ocfpy.mounts import parse_line
 
@@ -45,3 +46,28 @@ def test_a_remount_that_fails_says_why(fake_tool):
     fake_tool("mount", "echo refused; exit 32")
     with pytest.raises(OCFError, match="cannot make the bind on /srv/a read-only: "):
         fsops.make_bind_read_only(bind("rw"), "/srv/a", 10.0)
+
+
+@pytest.mark.parametrize("output, reason", [
+    ("mount: /srv/d: wrong fs type, bad option, bad superblock on /dev/sdb1, missing codepage "
+     "or helper program, or other error.\n       dmesg(1) may have more information after failed "
+     "mount system call.\n",
+     "wrong fs type, bad option, bad superblock on /dev/sdb1, missing codepage or helper program, "
+     "or other error (mount exited with 32)"),
+    ("mount.nfs: access denied by server while mounting nas:/export\n",
+     "mount.nfs: access denied by server while mounting nas:/export (mount exited with 32)"),
+    ("mount: /srv/other: special device /dev/sdz does not exist.\n",
+     "/srv/other: special device /dev/sdz does not exist (mount exited with 32)"),
+])
+def test_a_failed_mount_is_told_by_its_message_without_the_dmesg_hint(output, reason):
+    outcome = Outcome(False, "mount exited with 32: dmesg(1) may ...", rc=32, output=output)
+
+    assert fsops.mount_error(outcome, "/srv/d") == reason
+
+
+@pytest.mark.parametrize("outcome", [
+    Outcome(False, "mount gave no answer within 5.0 s", True, output="mount: /srv/d: partial"),
+    Outcome(False, "cannot run mount: No such file or directory", rc=127),
+])
+def test_a_mount_that_said_nothing_or_hung_keeps_its_outcome(outcome):
+    assert fsops.mount_error(outcome, "/srv/d") == outcome.error

@@ -136,6 +136,18 @@ def test_wait_gone_returns_survivors_at_the_deadline(child):
     assert wait_gone(pinned, time.monotonic() + 1) == []
 
 
+def test_a_stopped_process_is_continued_after_term_and_ends(child):
+    frozen = child()
+    frozen.send_signal(signal.SIGSTOP)
+    pinned = [Pinned(frozen.pid, None)]
+
+    reached = signal_all(pinned, signal.SIGTERM)
+
+    assert [p.pid for p in reached] == [frozen.pid]
+    assert wait_gone(pinned, time.monotonic() + 2) == []
+    assert frozen.wait(1) == -signal.SIGTERM
+
+
 def test_a_pid_whose_start_time_changed_is_never_signalled(child):
     proc = child()
     stale = Pinned(proc.pid, 1)  # the process recorded earlier had another start time

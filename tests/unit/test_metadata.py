@@ -109,3 +109,20 @@ def test_ocf_1_0_mode_passes_the_dtd_ocf_tester_uses():
 def test_agents_that_cannot_have_valid_metadata_are_refused(declaration, words):
     with pytest.raises(ValueError, match=words):
         Agent("Bad", version="1", shortdesc="bad", **declaration)
+
+
+def test_the_longdesc_says_the_default_as_pcs_resource_describe_shows_nothing_else():
+    agent = Agent("Defaults", version="1", shortdesc="d", parameters=[
+        Parameter("delay", "integer", default=1, shortdesc="delay", longdesc="Seconds to wait."),
+        Parameter("mode", default="auto", shortdesc="How to decide"),
+        Parameter("said", default="x", shortdesc="said", longdesc="Default: x, as the anchor."),
+        Parameter("none", shortdesc="none", longdesc="No default."),
+        Parameter("empty", default="", shortdesc="empty", longdesc="Empty means all."),
+    ])
+
+    root = ET.fromstring(agent.metadata().split("\n", 1)[1])
+    longdesc = {p.get("name"): p.findtext("longdesc") for p in root.iter("parameter")}
+
+    assert longdesc == {"delay": "Seconds to wait (default: 1).", "mode": "How to decide (default: auto).",
+                        "said": "Default: x, as the anchor.", "none": "No default.",
+                        "empty": "Empty means all."}

@@ -35,6 +35,15 @@ VALID = [
     (Parameter("b", "boolean", shortdesc="b"), "Off", False),
     (Parameter("b", "boolean", shortdesc="b"), "n", False),
     (Parameter("b", "boolean", shortdesc="b"), "0", False),
+    # empty means the default here too, as ocf:pacemaker:ping takes use_fping=""
+    (Parameter("b", "boolean", shortdesc="b", default=True), "", True),
+    (Parameter("b", "boolean", shortdesc="b", default=False), " ", False),
+    (Parameter("b", "boolean", shortdesc="b"), "", None),
+    (Parameter("d", "duration", shortdesc="d"), "1500ms", 1500),
+    (Parameter("d", "duration", shortdesc="d"), "5", 5000),
+    (Parameter("d", "duration", shortdesc="d"), "0", 0),
+    (Parameter("d", "duration", shortdesc="d", default="5s"), "", 5000),
+    (Parameter("d", "duration", shortdesc="d"), "", None),
     (Parameter("c", "select", shortdesc="c", choices=("ext4", "xfs")), "xfs", "xfs"),
 ]
 
@@ -56,7 +65,10 @@ INVALID = [
     (Parameter("i", "integer", shortdesc="i", minimum=1), "0", "less than 1"),
     (Parameter("i", "integer", shortdesc="i", maximum=9), "10", "more than 9"),
     (Parameter("b", "boolean", shortdesc="b"), "ja", "not a boolean"),
-    (Parameter("b", "boolean", shortdesc="b"), "", "not a boolean"),
+    (Parameter("b", "boolean", shortdesc="b"), "2", "not a boolean"),
+    (Parameter("d", "duration", shortdesc="d"), "soon", "is not a duration"),
+    (Parameter("d", "duration", shortdesc="d"), "1.5s", "is not a duration"),
+    (Parameter("d", "duration", shortdesc="d", minimum=1), "0", "less than 1"),
     (Parameter("c", "select", shortdesc="c", choices=("ext4", "xfs")), "btrfs", "not one of ext4, xfs"),
     (Parameter("c", "select", shortdesc="c", choices=("ext4", "xfs")), "XFS", "not one of"),
     (Parameter("s", shortdesc="s"), "one\ntwo", "single line"),
@@ -101,6 +113,7 @@ def test_a_check_callable_runs_on_the_typed_value():
     (dict(name="x", type="integer", default="ten", shortdesc="x"), "default"),
     (dict(name="x", type="select", choices=("a", "b"), default="c", shortdesc="x"), "default"),
     (dict(name="x", type="boolean", default="maybe", shortdesc="x"), "default"),
+    (dict(name="x", type="duration", default="later", shortdesc="x"), "default"),
 ])
 def test_impossible_declarations_are_refused(declaration, words):
     with pytest.raises(ValueError, match=words):
@@ -112,6 +125,7 @@ def test_impossible_declarations_are_refused(declaration, words):
     (Parameter("b", "boolean", shortdesc="b", default=True), "true", True),
     (Parameter("i", "integer", shortdesc="i", default=5), "5", 5),
     (Parameter("f", "number", shortdesc="f", default=0.5), "0.5", 0.5),
+    (Parameter("d", "duration", shortdesc="d", default="5s"), "5s", 5000),
     (Parameter("s", shortdesc="s", default="x"), "x", "x"),
     (Parameter("s", shortdesc="s"), None, None),
 ])
@@ -139,12 +153,13 @@ def test_can_create_needs_an_existing_directory_unless_the_agent_makes_it(tmp_pa
 
 @pytest.mark.parametrize("kind, content", [
     ("string", "string"), ("integer", "integer"), ("boolean", "boolean"), ("number", "string"),
+    ("duration", "string"),
 ])
-def test_a_number_is_announced_as_a_string_the_schema_knows(kind, content):
+def test_a_number_or_duration_is_announced_as_a_string_the_schema_knows(kind, content):
     assert Parameter("p", kind, shortdesc="p").content_type == content
 
 
-def test_meta_data_with_a_number_is_valid_against_the_ocf_1_1_schema():
+def test_meta_data_with_a_number_and_a_duration_is_valid_against_the_ocf_1_1_schema():
     import os
     import shutil
     import subprocess
@@ -155,9 +170,11 @@ def test_meta_data_with_a_number_is_valid_against_the_ocf_1_1_schema():
     if shutil.which("xmllint") is None:
         pytest.skip("xmllint (libxml2-utils) is not installed")
     agent = Agent("N", version="1", shortdesc="n", parameters=[
-        Parameter("delay", "number", shortdesc="delay", default=0.5)])
+        Parameter("delay", "number", shortdesc="delay", default=0.5),
+        Parameter("dampen", "duration", shortdesc="dampen", default="5s")])
     schema = os.path.join(os.path.dirname(ocfpy.__file__), "schema", "ra-api-1.1.rng")
     result = subprocess.run(["xmllint", "--noout", "--relaxng", schema, "-"],
                             input=agent.metadata().encode(), capture_output=True, check=False)
     assert result.returncode == 0, result.stderr.decode()
     assert '<content type="string" default="0.5"' in agent.metadata()
+    assert '<content type="string" default="5s"' in agent.metadata()

@@ -21,6 +21,10 @@ def test_term_wait_is_stop_timeout_else_two_thirds_of_the_timeout_else_ten(confi
     assert term_wait(configured, timeout_ms) == seconds
 
 
+def sleeping_member(identity, leader: int) -> bool:
+    return any(getattr(read_stat(pid), "comm", "") == "sleep" for pid in identity.members() if pid != leader)
+
+
 def test_running_pids_are_the_leader_else_what_is_left_of_its_session():
     assert running_pids(None) == []
     leader = subprocess.Popen(["sh", "-c", "sleep 30 & wait"], start_new_session=True)
@@ -28,8 +32,8 @@ def test_running_pids_are_the_leader_else_what_is_left_of_its_session():
     try:
         until = time.monotonic() + 5
         identity = Identity.capture(leader.pid)
-        while len(identity.members()) < 2 and time.monotonic() < until:
-            time.sleep(0.02)
+        while not sleeping_member(identity, leader.pid) and time.monotonic() < until:
+            time.sleep(0.02)  # until the forked shell has become sleep
         assert running_pids(identity) == [leader.pid]  # the fast path: one pid asked
         leader.kill()
         leader.wait()
@@ -61,3 +65,19 @@ def test_a_pidfile_that_became_a_link_is_left(tmp_path):
     link.symlink_to(target)
     remove_pidfile(str(link), [4242])
     assert link.is_symlink() and target.exists()
+
+
+def test_a_pending_record_reads_back_with_its_tag_and_a_pidless_one_without_is_no_record():
+    pending = Identity.pending("a1b2c3", 65534)
+
+    again = Identity.from_text(pending.to_text())
+
+    assert (again.pid, again.sid, again.tag, again.uid) == (0, 0, "a1b2c3", 65534)
+    assert not again.leader_alive()
+    assert Identity.from_text(pending.to_text().replace("tag=a1b2c3", "tag=")) is None
+
+
+def test_a_pending_record_claims_only_tagged_processes_never_session_zero():
+    pending = Identity.pending("never-carried-by-anyone", 0)
+
+    assert pending.members() == []  # kernel threads (session 0) and the rest carry no tag

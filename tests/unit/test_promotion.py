@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocfpy.environment import Environment
-from ocfpy.promotion import score_command
+from ocfpy.promotion import score_command, set_promotion_score
 
 
 @pytest.mark.parametrize("env, score, argv", [
@@ -16,3 +16,30 @@ from ocfpy.promotion import score_command
 ])
 def test_score_command(env, score, argv):
     assert score_command(Environment(env), score) == argv
+
+
+class FakeContext:
+    """What set_promotion_score uses of a Context: its environment, run() and log."""
+
+    def __init__(self, stderr):
+        self.env = Environment({})
+        self.warnings = []
+        self.log = type("Log", (), {"warning": lambda log, text: self.warnings.append(text)})()
+        self.stderr = stderr
+
+    def run(self, argv, timeout):
+        return type("Result", (), {"rc": 1, "stdout": "", "stderr": self.stderr})()
+
+
+@pytest.mark.parametrize("stderr, warning", [
+    ("crm_attribute: Could not map name=vm to a UUID\n",   # crm_attribute names itself already
+     "cannot set the promotion score: crm_attribute: Could not map name=vm to a UUID"),
+    ("Could not connect to the CIB\n",
+     "cannot set the promotion score: crm_attribute: Could not connect to the CIB"),
+    ("", "cannot set the promotion score: crm_attribute: timed out"),
+])
+def test_a_failing_score_warns_naming_the_tool_once(stderr, warning):
+    ctx = FakeContext(stderr)
+
+    assert set_promotion_score(ctx, 5) is False
+    assert ctx.warnings == [warning]

@@ -131,3 +131,44 @@ def test_more_runs_than_may_run_at_once_share_the_budget_in_waves(monkeypatch):
 
     assert at_once == reach.Schedule(3.0, 9.0, 10)
     assert in_waves == reach.Schedule(2.5, 3.0, 10)
+
+
+def test_a_short_budget_keeps_a_quarter_of_itself_as_slack():
+    assert reach.slack(8.0) == reach.SLACK
+    assert reach.slack(0.8) == pytest.approx(0.2)
+    assert reach.fit_timeout(5.0, 0.8) == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize("rc, stderr", [
+    (2, "ping: connect: Network is unreachable"),
+    (2, "ping: nosuch.invalid: Temporary failure in name resolution"),
+    (2, "ping: gone.example: Name or service not known"),
+    (2, "ping: ::1: Address family for hostname not supported"),
+    (1, ""),  # no reply
+    (None, ""),  # killed at the budget
+])
+def test_ping_errors_about_the_host_leave_it_dead(rc, stderr):
+    result = CommandResult(["ping"], rc, "", stderr, timed_out=rc is None)
+
+    assert reach.ping_failure(result) is None
+    assert not reach.from_ping("h", result).alive
+
+
+@pytest.mark.parametrize("rc, stderr, reason", [
+    (2, "ping: SO_BINDTODEVICE nosuchif0: No such device",
+     "ping exited with 2: ping: SO_BINDTODEVICE nosuchif0: No such device"),
+    (2, "ping: bind: Cannot assign requested address",
+     "ping exited with 2: ping: bind: Cannot assign requested address"),
+    (1, "ping: invalid argument: '0': out of range: 1 <= value <= 9223372036854775807",
+     "ping refused its arguments: ping: invalid argument: '0': out of range: 1 <= value <= 9223372036854775807"),
+])
+def test_ping_failing_as_a_program_is_said_in_one_line(rc, stderr, reason):
+    assert reach.ping_failure(CommandResult(["ping"], rc, "", stderr + "\n")) == reason
+
+
+def test_probe_hosts_raises_when_a_ping_fails_as_a_program(fp):
+    fp.register(["/bin/ping", fp.any()], returncode=2, stderr="ping: SO_BINDTODEVICE x: No such device\n",
+                occurrences=2)
+
+    with pytest.raises(reach.ProbeFailed, match="SO_BINDTODEVICE x: No such device"):
+        reach.probe_hosts(["10.0.0.1", "10.0.0.2"], attempts=1, timeout=1, budget=None, ping="/bin/ping")
