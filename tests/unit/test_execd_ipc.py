@@ -62,7 +62,8 @@ def test_names_that_cannot_be_xml_attributes_are_rejected(name):
         check_xml_name(name)
 
 
-ASCII_NAMES = [chr(code) for code in range(128)] + [f"a{chr(code)}" for code in range(128)] + ["a-b.c:d_9", "CRM_meta_on_node"]
+ASCII_NAMES = ([chr(code) for code in range(128)] + [f"a{chr(code)}" for code in range(128)]
+               + ["a-b.c:d_9", "CRM_meta_on_node"])
 
 
 @pytest.mark.parametrize("name", ASCII_NAMES, ids=[repr(name) for name in ASCII_NAMES])

@@ -21,7 +21,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 RTSIG = signal.SIGRTMIN + 3
 REPORT_MASKS = ("import json; from harness.execd.child import kernel_signal_masks, _parent_state_needs_reset; "
                 "blocked, ignored = kernel_signal_masks(); "
-                "import os; reniced = os.getpriority(os.PRIO_PROCESS, 0) != 0 or os.sched_getscheduler(0) != os.SCHED_OTHER; "
+                "import os; reniced = os.getpriority(os.PRIO_PROCESS, 0) != 0 "
+                "or os.sched_getscheduler(0) != os.SCHED_OTHER; "
                 "print(json.dumps([blocked, ignored, _parent_state_needs_reset(), reniced]))")
 
 
@@ -142,7 +143,8 @@ def report_of_a_child(preexec) -> tuple:
 
 
 def test_a_harness_started_with_a_signal_ignored_detects_it():
-    blocked_now, ignored_now, needs_reset, reniced = report_of_a_child(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    blocked_now, ignored_now, needs_reset, reniced = report_of_a_child(
+        lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
 
     assert signal.SIGHUP in ignored_now and not blocked_now
     assert needs_reset is True
