@@ -2,6 +2,7 @@
 
 Run as root on a machine where `ocfpy-lab up` works:
     python3 bench/bench_failover.py [--agent A] [--interval 5] [--repeat 3] [--token MS] [--pcsd] [--prefix P]
+                                    [--lose home|non-dc]
 Each measurement is printed with the bound it should meet and their ratio (measured / bound):
   failure -> Started again:       monitor interval + start time
   node loss -> Started elsewhere: corosync token timeout + start time
@@ -56,9 +57,12 @@ def count_failures(story: scenario.SeedStory, view: cluster.ClusterView | None =
     return int(hist[0].get("fail-count", "0")) if hist else 0
 
 
-def measure_node_loss(story: scenario.SeedStory) -> tuple[float, float, bool, float | None]:
+def measure_node_loss(story: scenario.SeedStory, lose: str) -> tuple[float, float, bool, float | None]:
     """Kill the node running the resource; seconds until Started elsewhere (polled), start time,
-    was it the DC, and seconds until the survivor's start made the state file (None: not Dummy)."""
+    was it the DC, and seconds until the survivor's start made the state file (None: not Dummy).
+    With ``lose`` "non-dc" the resource is first moved off the DC, so no election follows."""
+    if lose == "non-dc" and fresh_view(story.config, story.home).dc == story.home:
+        move_off(story)
     was_dc = fresh_view(story.config, story.home).dc == story.home
     killed_at = time.time()
     step = story.kill_home()
@@ -66,6 +70,15 @@ def measure_node_loss(story: scenario.SeedStory) -> tuple[float, float, bool, fl
     made_at = state_file_time(story)
     story.rejoin()
     return step.seconds, start, was_dc, None if made_at is None else made_at - killed_at
+
+
+def move_off(story: scenario.SeedStory) -> None:
+    """`pcs resource move` to the other node, wait until Started there, then clear the constraint."""
+    target = story.other(story.home)
+    scenario.pcs(story.config, story.home, "resource", "move", story.resource, target)
+    story.wait(target, lambda v: v.started_on(story.resource) == target, scenario.SLACK, f"moved to {target}")
+    scenario.pcs(story.config, target, "resource", "clear", story.resource)
+    story.home = target
 
 
 def state_file_time(story: scenario.SeedStory) -> float | None:
@@ -94,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     opts.add_argument("--pcsd", action="store_true",
                       help="pcsd in the nodes: the lost node comes back with `pcs cluster start NODE`")
     opts.add_argument("--prefix", default=PREFIX, help="the bench lab's name (default: %(default)s)")
+    opts.add_argument("--lose", choices=("home", "non-dc"), default="home",
+                      help="which node a node loss kills: the one running the resource (default), or that one "
+                           "after the resource was moved off the DC, so that no DC election follows")
     args = opts.parse_args(argv)
     config = LabConfig(prefix=args.prefix, state_dir=f"/var/tmp/{args.prefix}", token_ms=args.token,
                        pcsd=args.pcsd)
@@ -125,7 +141,7 @@ def run_bench(config: LabConfig, args, up_seconds: float) -> None:
         print(row("failure -> Started again", run, seconds, args.interval + start,
                   f"interval {args.interval} s + start {start:.3f} s"), flush=True)
     for run in range(1, args.repeat + 1):
-        seconds, start, was_dc, made = measure_node_loss(story)
+        seconds, start, was_dc, made = measure_node_loss(story, args.lose)
         lost = " (the lost node was the DC: a new one is elected)" if was_dc else ""
         print(row("node loss -> Started elsewhere", run, seconds, token + start,
                   f"token {token:.1f} s + start {start:.3f} s{lost}"), flush=True)
