@@ -49,7 +49,7 @@ class URL:
 
 def parse_url(text: str) -> URL:
     """``text`` as a URL; ValueError saying why it is not an http:// or https:// URL with a host."""
-    if not text.isascii() or any(char <= " " or char == "\x7f" for char in text):
+    if not _plain(text):
         raise ValueError(f"{text!r}: a URL is ASCII without spaces or control characters "
                          "(percent-encode them)")
     scheme, sep, rest = text.partition("://")
@@ -63,6 +63,11 @@ def parse_url(text: str) -> URL:
         raise ValueError(f"{text!r} is not an http:// or https:// URL with a host")
     port = _DEFAULT_PORTS[scheme] if port == "" else _port(port, text)
     return URL(scheme, host.lower(), port, target if target.startswith("/") else "/" + target)
+
+
+def _plain(text: str) -> bool:
+    """ASCII without spaces or control characters: what may go into a request line as it is."""
+    return text.isascii() and not any(char <= " " or char == "\x7f" for char in text)
 
 
 def _split_authority(authority: str, text: str) -> tuple:
@@ -91,7 +96,7 @@ def follow(base: URL, location: str) -> "URL | None":
             return parse_url(f"{base.scheme}:{location}")
     except ValueError:
         return None
-    if not location.isascii() or any(char <= " " or char == "\x7f" for char in location):
+    if not _plain(location):
         return None
     if location.startswith("/"):
         target = location
