@@ -91,6 +91,18 @@ def mount(*argv) -> None:
     subprocess.run(["mount", *argv], check=True, capture_output=True)
 
 
+def bind_of_mounted(device: str, root: str, options: str, *others: str) -> tuple:
+    """``device`` mounted at ROOT/srcfs with the directories exported and ``others`` in it;
+    (that mount, the Filesystem params that bind exported at ROOT/bind with ``options``)."""
+    source_fs = f"{root}/srcfs"
+    os.mkdir(source_fs)
+    mount(device, source_fs)
+    for sub in ("exported",) + others:
+        os.mkdir(f"{source_fs}/{sub}")
+    return source_fs, {"device": f"{source_fs}/exported", "directory": f"{root}/bind", "fstype": "none",
+                       "options": options}
+
+
 def start_process(code: str, cwd: str = "/", root: "str | None" = None) -> subprocess.Popen:
     """A Python process running ``code`` (in ``root`` if given, via chroot), in its own session."""
     def enter():

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 
 import pytest
-from filesystem_support import MARKS, fs, loops, mount, mounted_sources  # noqa: F401 (fixtures)
+from filesystem_support import MARKS, bind_of_mounted, fs, loops, mount, mounted_sources  # noqa: F401 (fixtures)
 from isolation import isolated
 
 pytestmark = MARKS
@@ -98,12 +98,8 @@ def test_bind_ro_makes_the_bind_read_only_never_its_source(fs, loops, tmp_path):
 
 @isolated
 def check_bind_ro(fs, device, root):
-    source_fs, bind = f"{root}/srcfs", f"{root}/bind"
-    os.mkdir(source_fs)
-    mount(device, source_fs)
-    os.mkdir(f"{source_fs}/exported")
-    params = {"device": f"{source_fs}/exported", "directory": bind, "fstype": "none",
-              "options": "bind,ro"}
+    source_fs, params = bind_of_mounted(device, root, "bind,ro")
+    bind = params["directory"]
     assert fs("start", params).rc == 0
     assert fs.probe(params).rc == 0
     with pytest.raises(OSError):

@@ -16,7 +16,7 @@ import time
 
 import pytest
 from filesystem_support import (  # noqa: F401 (fs and loops are fixtures)
-    MARKS, alive, fs, gone, kill_all, loops, mount, mounted_sources, sleeper, start_process,
+    MARKS, alive, bind_of_mounted, fs, gone, kill_all, loops, mount, mounted_sources, sleeper, start_process,
     wait_ready,
 )
 from isolation import isolated
@@ -142,13 +142,8 @@ def test_a_bind_stop_spares_users_of_its_source_outside_the_bind(fs, loops, tmp_
 
 @isolated
 def check_bind_stop(fs, device, root):
-    source_fs, bind = f"{root}/srcfs", f"{root}/bind"
-    os.mkdir(source_fs)
-    mount(device, source_fs)
-    for sub in ("exported", "private"):
-        os.mkdir(f"{source_fs}/{sub}")
-    params = {"device": f"{source_fs}/exported", "directory": bind, "fstype": "none",
-              "options": "bind"}
+    source_fs, params = bind_of_mounted(device, root, "bind", "private")
+    bind = params["directory"]
     assert fs("start", params).rc == 0
     inside = sleeper(cwd=bind)
     private = sleeper(cwd=f"{source_fs}/private")
