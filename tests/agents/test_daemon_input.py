@@ -17,12 +17,14 @@ BAD = [
     ({"binfile": None}, 6, "binfile is required but not set"),
     ({"binfile": ""}, 6, "binfile is required but empty"),
     ({"binfile": "bin/server"}, 6, "binfile: 'bin/server' is neither an absolute path nor a command name"),
-    ({"binfile": "/nonexistent/server"}, 5, "binfile /nonexistent/server does not exist or is not executable"),
-    ({"binfile": "ocfpy-no-such-daemon"}, 5, "binfile ocfpy-no-such-daemon does not exist"),
-    ({"binfile": "{plain_file}"}, 5, "binfile {plain_file} does not exist or is not executable"),
+    ({"binfile": "/nonexistent/server"}, 5, "binfile /nonexistent/server does not exist"),
+    ({"binfile": "ocfpy-no-such-daemon"}, 5, "binfile ocfpy-no-such-daemon: no such command in PATH (/usr/"),
+    ({"binfile": "{plain_file}"}, 5, "binfile {plain_file} is not executable (mode 0644)"),
     ({"binfile": "{not_a_program}"}, 5, "cannot run {not_a_program}: Exec format error"),
-    ({"binfile": "/tmp"}, 5, "binfile /tmp does not exist or is not executable"),
-    ({"binfile": "sleep;touch${IFS}x"}, 5, "binfile sleep;touch${IFS}x does not exist or is not executable"),
+    ({"binfile": "{misspelt_interpreter}"}, 5, "binfile's #! interpreter '/bin/bahs' does not exist ("),
+    ({"binfile": "{dos_script}"}, 5, "binfile has DOS (CRLF) line ends, so its #! interpreter '/bin/sh\\r' does not exist"),
+    ({"binfile": "/tmp"}, 5, "binfile /tmp is a directory, not a program"),
+    ({"binfile": "sleep;touch${IFS}x"}, 5, "binfile sleep;touch${IFS}x: no such command in PATH"),
     ({"binfile": "sleep; touch {marker}"}, 6, "is neither an absolute path nor a command name"),
     ({"cmdline_options": "'120"}, 6, "cmdline_options: No closing quotation"),
     ({"workdir": "relative/dir"}, 6, "workdir: 'relative/dir' is not an absolute path"),
@@ -44,6 +46,7 @@ BAD = [
     ({"health_url": "http://127.0.0.1:http/"}, 6, "has an invalid port"),
     ({"health_status": "2xx"}, 6, "health_status: '2xx' is not a status or a range"),
     ({"health_status": "600"}, 6, "within 100-599"),
+    ({"health_status": "200-"}, 6, "health_status: '200-' is a range without its end"),  # not 200 alone
     ({"health_url": "http://127.0.0.1/", "health_regex": "("}, 6, "health_regex: missing ), unterminated subpattern"),
     ({"health_regex": "ready"}, 6, "health_regex needs health_url"),
     ({"health_command": "check '--fast"}, 6, "health_command: No closing quotation"),
@@ -59,12 +62,17 @@ def parameters(overrides: dict, tmp_path) -> dict:
 
 def fill(text: str, tmp_path) -> str:
     """{marker}: where a shell would leave a trace; {plain_file}, {not_a_program}, {directory},
-    {link}: made here."""
+    {link}, {misspelt_interpreter}, {dos_script}: made here."""
     plain, garbage = tmp_path / "plain-file", tmp_path / "not-a-program"
+    for name, first_line in (("misspelt_interpreter", b"#!/bin/bahs\n"), ("dos_script", b"#!/bin/sh\r\n")):
+        (tmp_path / name).write_bytes(first_line + b"exec sleep 120\n")
+        (tmp_path / name).chmod(0o755)
+        text = text.replace("{" + name + "}", str(tmp_path / name))
     (tmp_path / "a-directory").mkdir(exist_ok=True)
     if not (tmp_path / "a-link").is_symlink():
         (tmp_path / "a-link").symlink_to(plain)
     plain.write_text("data\n")
+    plain.chmod(0o644)
     garbage.write_bytes(b"\x00\x01 not a program\n")
     garbage.chmod(0o755)
     return (text.replace("{marker}", str(tmp_path / "shell-ran")).replace("{plain_file}", str(plain))

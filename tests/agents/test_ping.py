@@ -266,6 +266,14 @@ def test_an_empty_attribute_name_is_6_and_nothing_is_set(env, stub):
     assert stub.calls() == []
 
 
+def test_a_negative_multiplier_is_6_and_no_negative_score_is_set(env, stub):
+    # the original sets pingd=-1 and fails the start only through its failure_score default 0
+    result = run_ping("start", params={"host_list": "127.0.0.1", "timeout": "1", "multiplier": "-1"}, env=env)
+
+    assert (result["rc"], result["exit_reason"]) == (6, "multiplier: -1 is less than 0")
+    assert stub.calls() == []
+
+
 def test_with_an_empty_name_probe_and_stop_still_work(env, stub):
     params = {"host_list": "127.0.0.1", "timeout": "1", "name": ""}
 
