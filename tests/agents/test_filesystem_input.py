@@ -82,3 +82,19 @@ def test_validate_all_from_check_level_10_finds_what_start_would_refuse(fs, tmp_
     assert one_reason(results[1]) == f"{regular_file} is not a directory: it cannot be a mount point"
     assert one_reason(results[3]) == "cannot find the device: no device has uuid 00000000-ocfpy-no-such-uuid"
     assert regular_file.read_text() == "not a mount point\n"
+
+
+@isolated
+def test_white_space_around_the_device_is_refused_by_start_but_never_fails_a_probe_or_stop(fs, tmp_path):
+    directory = str(tmp_path / "data")
+    good = {"device": "tmpfs", "directory": directory, "fstype": "tmpfs"}
+    padded = dict(good, device="tmpfs ")  # a copy-paste into pcs resource update
+    assert fs("start", good).rc == 0
+
+    start, validate = fs("start", padded), fs("validate-all", padded)
+    probe, monitor, stop = fs.probe(padded), fs.monitor(padded), fs("stop", padded)
+
+    assert (probe.rc, monitor.rc) == (0, 0)  # it is mounted: 6 would have Pacemaker stop it...
+    assert stop.rc == 0 and mounted_sources(directory) == []  # ...and a failed stop fence the node
+    assert (start.rc, validate.rc) == (6, 6)
+    assert one_reason(start) == "device 'tmpfs ': has leading or trailing white space"
