@@ -36,6 +36,8 @@ def test_parameters_and_actions_are_the_originals(env):
     ("", "host_list is required but empty"),
     ("10.0.0.1 -f", "host_list: '-f' is not a host name or IP address"),
     ("[fd00::1]", "host_list: '[fd00::1]': write the IPv6 address without brackets: fd00::1"),
+    ("127.0.0.1,::1", "host_list: '127.0.0.1,::1' is not a host name or IP address: hosts are separated by spaces"),
+    ("127.0.0.1, ::1", "host_list: '127.0.0.1,' is not a host name or IP address: hosts are separated by spaces"),
 ])
 def test_a_bad_host_list_is_6_with_one_line(env, hosts, reason):
     result = run_ping("validate-all", params={"host_list": hosts}, env=env)
