@@ -84,22 +84,26 @@ def test_validate_all_from_check_level_10_finds_what_start_would_refuse(fs, tmp_
     assert regular_file.read_text() == "not a mount point\n"
 
 
-@pytest.mark.parametrize("name, padded", [("device", "tmpfs "), ("fstype", "tmpfs ")])
-def test_white_space_around_device_or_type_is_refused_by_start_but_never_fails_a_probe_or_stop(
-        fs, tmp_path, name, padded):
-    check_padded(fs, str(tmp_path / "data"), name, padded)
+@pytest.mark.parametrize("name, value, reason", [
+    ("device", "tmpfs ", "device 'tmpfs ': has leading or trailing white space"),
+    ("fstype", "tmpfs ", "fstype 'tmpfs ': has leading or trailing white space"),
+    ("fstype", "TMPFS", "fstype TMPFS: filesystem types are lower case: tmpfs"),
+])
+def test_a_mistyped_device_or_type_is_refused_by_start_but_never_fails_a_probe_or_stop(
+        fs, tmp_path, name, value, reason):
+    check_mistyped(fs, str(tmp_path / "data"), {name: value}, reason)
 
 
 @isolated
-def check_padded(fs, directory, name, padded):
+def check_mistyped(fs, directory, mistake, reason):
     good = {"device": "tmpfs", "directory": directory, "fstype": "tmpfs"}
-    bad = dict(good, **{name: padded})  # a copy-paste into pcs resource update
+    bad = dict(good, **mistake)  # e.g. pasted into pcs resource update
     assert fs("start", good).rc == 0
 
-    start, validate = fs("start", bad), fs("validate-all", bad)
+    start, validate = fs("start", bad), fs("validate-all", bad, check_level=10)
     probe, monitor, stop = fs.probe(bad), fs.monitor(bad), fs("stop", bad)
 
     assert (probe.rc, monitor.rc) == (0, 0)  # it is mounted: 6 or 7 would have Pacemaker stop it...
     assert stop.rc == 0 and mounted_sources(directory) == []  # ...and a failed stop fence the node
     assert (start.rc, validate.rc) == (6, 6)
-    assert one_reason(start) == f"{name} {padded!r}: has leading or trailing white space"
+    assert one_reason(start) == reason
