@@ -192,6 +192,29 @@ def test_a_bad_parameter_stop_and_probe_do_without_still_stop_and_report_running
     assert stub.calls()[-1] == "-D -n pingd -d 5000ms"  # the default dampening stood in
 
 
+def test_white_space_around_the_name_is_refused_by_start_but_a_running_ping_is_still_found(env, stub):
+    params = {"host_list": "127.0.0.1", "timeout": "1"}
+    run_ping("start", params=params, env=env)
+    padded = {**params, "name": "pingd "}  # as pasted into pcs resource update
+
+    probe = run_ping("monitor", params=padded, env=env)
+    stop = run_ping("stop", params=padded, env=env)
+    after = run_ping("monitor", params=params, env=env)
+    start = run_ping("start", params=padded, env=env)
+
+    assert (probe["rc"], stop["rc"], after["rc"]) == (0, 0, 7)  # the original: 7, and stop leaves it
+    assert stub.calls()[-1] == "-D -n pingd -d 5000ms"
+    assert (start["rc"], start["exit_reason"]) == (
+        6, "name 'pingd ': a node attribute's name has no white space (a rule could not name it)")
+
+
+def test_a_name_with_a_space_inside_is_6_and_nothing_is_set(env, stub):
+    result = run_ping("start", params={"host_list": "127.0.0.1", "timeout": "1", "name": "my ping"}, env=env)
+
+    assert result["rc"] == 6 and result["exit_reason"].startswith("name 'my ping': a node attribute's name")
+    assert stub.calls() == []
+
+
 def test_a_failing_fping_fails_the_monitor_instead_of_setting_0(env, stub, tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()
