@@ -311,12 +311,24 @@ def scenario_monitor_hook(world: dict) -> dict:
     return seen
 
 
+def scenario_regex_turned_invalid(world: dict) -> dict:
+    port = free_port()
+    web = http_server(world, port, health_url=f"http://127.0.0.1:{port}/", health_regex="Directory listing")
+    seen = {"start": web.run("start")}
+    seen.update({"depth20": web.monitor(20, health_regex="("), "reload": web.run("reload-agent", health_regex="("),
+                 "stop": web.run("stop", health_regex="(")})
+    with open(world["dir"] + "/agent.log") as log:
+        seen["log"] = log.read()
+    return seen
+
+
 def scenario_invalid_later(world: dict, broken: dict) -> dict:
     """Parameters turned invalid under a running daemon: probe, monitor and stop still tell the truth."""
     daemon = Resource(world, binfile="sleep", cmdline_options="120")
     seen = {"start": daemon.run("start")}
     pid = daemon.pid()
     seen.update({"probe": daemon.run("monitor", **broken), "monitor": daemon.monitor(**broken),
+                 "depth10": daemon.monitor(10, **broken),
                  "stop": daemon.run("stop", **broken), "alive": alive(pid),
                  "probe_after": daemon.run("monitor", **broken)})
     return seen
@@ -484,10 +496,23 @@ def test_monitor_hook_is_an_argv_without_a_shell(world):
 @pytest.mark.parametrize("broken", [
     {"binfile": "bin/sleep"}, {"binfile": None}, {"stop_timeout": "soon"}, {"health_timeout": "ten"},
     {"health_tcp": "nope"}, {"logfile": "relative.log"}, {"pidfile": "relative.pid"},
+    {"monitor_hook": "test -e '/x"}, {"health_command": "test -e '/x"},  # an open quote: not a 6
 ], ids=lambda value: str(value))
 def test_parameters_turned_invalid_under_a_running_daemon(world, broken):
     seen = scenario("invalid_later", world, broken)
 
     assert seen["start"]["rc"] == 0
     assert seen["probe"]["rc"] == 0 and seen["monitor"]["rc"] == 0  # running, whatever the values
+    assert seen["depth10"]["rc"] == 0, seen["depth10"]
     assert seen["stop"]["rc"] == 0 and not seen["alive"] and seen["probe_after"]["rc"] == 7
+
+
+def test_a_regex_turned_invalid_under_a_running_server_is_skipped_not_a_traceback(world):
+    seen = scenario("regex_turned_invalid", world)
+
+    assert seen["start"]["rc"] == 0
+    assert seen["depth20"]["rc"] == 0, seen["depth20"]  # the status still checked, the regex skipped
+    assert seen["reload"]["rc"] == 6 and seen["reload"]["reason"].startswith("health_regex: missing )")
+    assert seen["stop"]["rc"] == 0
+    assert "Traceback" not in seen["log"]
+    assert "(default used): health_regex: missing ), unterminated subpattern" in seen["log"]
