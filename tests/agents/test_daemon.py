@@ -322,6 +322,18 @@ def scenario_regex_turned_invalid(world: dict) -> dict:
     return seen
 
 
+def scenario_unrunnable_check(world: dict) -> dict:
+    no_interpreter = script(world, "no-hash-bang", "exit 0\n")
+    os.chmod(no_interpreter, 0o755)
+    daemon = Resource(world, binfile="sleep", cmdline_options="120")
+    seen = {"start": daemon.run("start")}
+    seen.update({"hook": daemon.monitor(monitor_hook=no_interpreter),
+                 "command": daemon.monitor(10, health_command=no_interpreter), "stop": daemon.run("stop")})
+    log = world["dir"] + "/agent.log"
+    seen["log"] = open(log).read() if os.path.exists(log) else ""
+    return seen
+
+
 def scenario_invalid_later(world: dict, broken: dict) -> dict:
     """Parameters turned invalid under a running daemon: probe, monitor and stop still tell the truth."""
     daemon = Resource(world, binfile="sleep", cmdline_options="120")
@@ -497,6 +509,7 @@ def test_monitor_hook_is_an_argv_without_a_shell(world):
     {"binfile": "bin/sleep"}, {"binfile": None}, {"stop_timeout": "soon"}, {"health_timeout": "ten"},
     {"health_tcp": "nope"}, {"logfile": "relative.log"}, {"pidfile": "relative.pid"},
     {"monitor_hook": "test -e '/x"}, {"health_command": "test -e '/x"},  # an open quote: not a 6
+    {"monitor_hook": " "}, {"health_command": " "},  # no command: not a traceback
 ], ids=lambda value: str(value))
 def test_parameters_turned_invalid_under_a_running_daemon(world, broken):
     seen = scenario("invalid_later", world, broken)
@@ -516,3 +529,14 @@ def test_a_regex_turned_invalid_under_a_running_server_is_skipped_not_a_tracebac
     assert seen["stop"]["rc"] == 0
     assert "Traceback" not in seen["log"]
     assert "(default used): health_regex: missing ), unterminated subpattern" in seen["log"]
+
+
+def test_a_check_the_kernel_cannot_run_fails_the_monitor_with_its_reason_not_a_traceback(world):
+    seen = scenario("unrunnable_check", world)
+
+    assert seen["start"]["rc"] == 0 and seen["stop"]["rc"] == 0
+    for name, key in (("monitor_hook", "hook"), ("health_command", "command")):
+        assert seen[key]["rc"] == 1
+        assert seen[key]["reason"].startswith(f"{name}: cannot run "), seen[key]
+        assert seen[key]["reason"].endswith("no-hash-bang.py: Exec format error")
+    assert "Traceback" not in seen["log"]

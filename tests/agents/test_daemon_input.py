@@ -37,6 +37,8 @@ BAD = [
     ({"user": "ocfpy-no-such-user"}, 5, "user ocfpy-no-such-user does not exist"),
     ({"user": "root; touch {marker}"}, 5, "does not exist"),
     ({"monitor_hook": "test -e '/x"}, 6, "monitor_hook: No closing quotation"),
+    ({"monitor_hook": " "}, 6, "monitor_hook: names no command"),
+    ({"health_command": "\t"}, 6, "health_command: names no command"),
     ({"stop_timeout": "soon"}, 6, "stop_timeout: 'soon' is not a number of seconds"),
     ({"stop_timeout": "-1"}, 6, "stop_timeout: '-1' is not a number of seconds"),
     ({"health_tcp": "nope"}, 6, "health_tcp: 'nope' is not host:port"),
