@@ -179,6 +179,19 @@ def test_crm_resource_validates_a_filesystem(installed_agents, tmp_path):
         assert output.count("ocf-exit-reason:") == 1 and "Traceback" not in output
 
 
+def test_crm_resource_validate_10_finds_what_start_would_refuse(installed_agents, tmp_path):
+    regular_file = tmp_path / "a-file"
+    regular_file.write_text("not a mount point\n")
+    cases = (({"device": "tmpfs", "directory": tmp_path / "d", "fstype": "TMPFS"}, 6,
+              "fstype TMPFS: filesystem types are lower case: tmpfs"),
+             ({"device": "tmpfs", "directory": regular_file, "fstype": "tmpfs"}, 5,
+              f"{regular_file} is not a directory: it cannot be a mount point"))
+    for values, rc, reason in cases:
+        result = run(FILESYSTEM + ["--validate=10"] + options(**values))
+        reasons = [line for line in result.stdout.splitlines() if line.startswith("ocf-exit-reason:")]
+        assert (result.returncode, reasons) == (rc, [f"ocf-exit-reason:{reason}"]), result.stdout + result.stderr
+
+
 @pytest.mark.needs_root
 @pytest.mark.skipif(unshare_available() is not None, reason=f"isolated: {unshare_available()}")
 def test_crm_resource_force_actions_mount_and_unmount_a_filesystem(installed_agents, tmp_path):

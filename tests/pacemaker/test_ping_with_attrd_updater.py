@@ -35,10 +35,14 @@ def test_crm_resource_reads_the_metadata(installed_agents):
 def test_crm_resource_validates_the_host_list(installed_agents):
     good = crm_resource("--validate", options=["host_list=127.0.0.1 ::1"])
     option = crm_resource("--validate", options=["host_list=10.0.0.1 --flood"])
+    commas = crm_resource("--validate", options=["host_list=10.0.0.1,10.0.0.2"])
 
     assert good.returncode == 0, good.stdout + good.stderr
     assert option.returncode == 6
     assert "host_list: '--flood' is not a host name or IP address" in option.stdout + option.stderr
+    assert commas.returncode == 6
+    assert "ocf-exit-reason:host_list: '10.0.0.1,10.0.0.2' is not a host name or IP address: hosts are " \
+           "separated by spaces\n" in commas.stdout
 
 
 def test_the_real_attrd_updater_without_attrd_fails_start_with_1_and_its_reason(installed_agents, tmp_path):
