@@ -25,6 +25,7 @@ def one_reason(result) -> str:
 @pytest.mark.parametrize("options, hint", [
     ("noatime nodiratime", "'noatime nodiratime': mount options are separated by commas (noatime,nodiratime)"),
     ("ro,noatime uid=0", "'noatime uid=0': mount options are separated by commas (noatime,uid=0)"),
+    ("uid=0 gid=0", "'uid=0 gid=0': mount options are separated by commas (uid=0,gid=0)"),
 ])
 def test_options_separated_by_spaces_are_a_configuration_error(fs, loops, tmp_path, options, hint):
     params = {"device": loops("ext4"), "directory": str(tmp_path / "data"), "fstype": "ext4",
@@ -36,6 +37,13 @@ def test_options_separated_by_spaces_are_a_configuration_error(fs, loops, tmp_pa
     assert (validate.rc, start.rc) == (6, 6)  # mount would take them for one unknown option
     assert f"options: {hint}, not spaces" in one_reason(start)
     assert not os.path.exists(tmp_path / "data")  # refused before anything was made
+
+
+def test_a_value_holding_a_space_is_left_to_mount(fs, tmp_path):
+    params = {"device": "//server/share", "directory": str(tmp_path / "data"), "fstype": "cifs",
+              "options": "ro,username=John Doe"}
+
+    assert fs("validate-all", params).rc == 0
 
 
 @pytest.mark.parametrize("options", [" ro", "ro, noatime", "ro,noatime,"])
