@@ -510,6 +510,7 @@ def test_monitor_hook_is_an_argv_without_a_shell(world):
     {"health_tcp": "nope"}, {"logfile": "relative.log"}, {"pidfile": "relative.pid"},
     {"monitor_hook": "test -e '/x"}, {"health_command": "test -e '/x"},  # an open quote: not a 6
     {"monitor_hook": " "}, {"health_command": " "},  # no command: not a traceback
+    {"user": "ocfpy-no-such-user"}, {"workdir": "/nonexistent"}, {"health_status": "200-"},
 ], ids=lambda value: str(value))
 def test_parameters_turned_invalid_under_a_running_daemon(world, broken):
     seen = scenario("invalid_later", world, broken)
