@@ -78,6 +78,10 @@ class Agent:
     # --- declaration ----------------------------------------------------------------------
     def action(self, name: str, timeout=20, **advertised):
         """Decorator: ``handler(ctx) -> int`` runs ``name``; also advertised in the meta-data."""
+        if callable(name):  # a bare @agent.action would silently register nothing
+            raise ValueError(f"@agent.action needs the action's name: @agent.action({getattr(name, '__name__', 'start')!r}), "
+                             "not @agent.action")
+
         def register(handler):
             if name in self.handlers:
                 raise ValueError(f"action {name!r} has two handlers")

@@ -117,8 +117,8 @@ def _prepare(agent, ctx: Context) -> None:
 
 def _settle(ctx: Context, code) -> int:
     """Codes a handler may not return from this action are mapped to what Pacemaker expects."""
-    try:
-        valid = int(code) == code and int(code) in codes.VALID
+    try:  # a bool is no code: `return running` would make False 0, "running"
+        valid = not isinstance(code, bool) and int(code) == code and int(code) in codes.VALID
     except (TypeError, ValueError):
         valid = False
     if not valid:

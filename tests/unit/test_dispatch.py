@@ -159,11 +159,35 @@ def test_typed_errors_set_code_and_reason(capfd):
     ("monitor", OCFExit.DEGRADED_PROMOTED, 191),
     ("start", None, 1),                      # a handler must say what happened
     ("start", 42, 1),                        # execd would turn it into 1 anyway
+    ("monitor", False, 1),                   # `return running` must not say 0, "running"
+    ("stop", True, 1),
 ])
 def test_codes_are_settled_for_the_action(action, returned, code, capfd):
     agent = make_agent({action: lambda ctx: returned})
     env = dict(GOOD, OCF_RESKEY_CRM_meta_interval="10000") if action == "monitor" else GOOD
     assert run(agent, [action], env, capfd)[0] == code
+
+
+def test_a_bool_returned_for_a_code_is_1_with_a_reason_that_says_so(capfd):
+    agent = make_agent({"monitor": lambda ctx: False})
+    code, _, err = run(agent, ["monitor"], GOOD, capfd)
+    assert code == 1 and reasons(err) == ["ocf-exit-reason:monitor returned an invalid exit code False"]
+
+
+def test_an_exception_given_as_the_exit_reason_or_an_errors_reason_is_its_text(capfd):
+    def given(ctx):
+        try:
+            open("/nonexistent/ocfpy-test")
+        except OSError as error:
+            ctx.exit_reason(error)
+        raise NotInstalled(KeyError("mytool"))
+
+    code, _, err = run(make_agent({"start": given}), ["start"], GOOD, capfd)
+    assert code == 5 and reasons(err) == ["ocf-exit-reason:'mytool'"] and "Traceback" not in err
+
+    agent = make_agent({"stop": lambda ctx: ctx.exit_reason(FileNotFoundError(2, "gone")) or 1})
+    code, _, err = run(agent, ["stop"], GOOD, capfd)
+    assert code == 1 and reasons(err) == ["ocf-exit-reason:[Errno 2] gone"]
 
 
 def test_secret_values_never_reach_logs_or_reasons(capfd):

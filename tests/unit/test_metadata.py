@@ -111,6 +111,17 @@ def test_agents_that_cannot_have_valid_metadata_are_refused(declaration, words):
         Agent("Bad", version="1", shortdesc="bad", **declaration)
 
 
+def test_an_action_decorator_without_the_actions_name_is_refused_at_once():
+    agent = Agent("Bare", version="1", shortdesc="bare", parameters=[Parameter("a", shortdesc="a")])
+    with pytest.raises(ValueError, match=r"needs the action's name: @agent.action\('start'\)"):
+        @agent.action
+        def start(ctx):
+            return 0
+    with pytest.raises(ValueError, match="two handlers"):
+        for _ in range(2):
+            agent.action("stop")(lambda ctx: 0)
+
+
 def test_the_longdesc_says_the_default_as_pcs_resource_describe_shows_nothing_else():
     agent = Agent("Defaults", version="1", shortdesc="d", parameters=[
         Parameter("delay", "integer", default=1, shortdesc="delay", longdesc="Seconds to wait."),

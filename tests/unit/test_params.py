@@ -114,6 +114,13 @@ def test_a_check_callable_runs_on_the_typed_value():
     (dict(name="x", type="select", choices=("a", "b"), default="c", shortdesc="x"), "default"),
     (dict(name="x", type="boolean", default="maybe", shortdesc="x"), "default"),
     (dict(name="x", type="duration", default="later", shortdesc="x"), "default"),
+    (dict(name="x", type="select", choices=("fast"), shortdesc="x"),
+     r"not the string 'fast' \(for one name: \('fast',\)\)"),
+    (dict(name="x", replaced_with="y", shortdesc="x"), "replaced_with is a tuple of names"),
+    (dict(name="x", minimum=1, shortdesc="x"),
+     "minimum and maximum go with integer, number, duration, not with 'string'"),
+    (dict(name="x", type="boolean", maximum=1, shortdesc="x"), "not with 'boolean'"),
+    (dict(name="x", unique_group=True, shortdesc="x"), "unique_group names the group .* not True"),
 ])
 def test_impossible_declarations_are_refused(declaration, words):
     with pytest.raises(ValueError, match=words):
