@@ -158,7 +158,12 @@ class Parameter:
             return None if self.default in (None, "") else self.typed_default()
         value = getattr(self, "_to_" + self.type)(raw)
         if self.check is not None:
-            self.check(value)
+            try:
+                self.check(value)
+            except ValueError:
+                raise
+            except Exception as error:  # a check's bug (os.listdir of a missing path) is no traceback
+                raise ValueError(f"{show_value(raw)} could not be checked: {type(error).__name__}: {error}") from None
         return value
 
     def _to_string(self, raw: str) -> str:

@@ -190,6 +190,21 @@ def test_an_exception_given_as_the_exit_reason_or_an_errors_reason_is_its_text(c
     assert code == 1 and reasons(err) == ["ocf-exit-reason:[Errno 2] gone"]
 
 
+def test_a_parameter_check_that_crashes_is_an_invalid_value_not_a_traceback(capfd):
+    def crashing(value):
+        raise OSError(5, "Input/output error")
+
+    agent = Agent("T", version="1", shortdesc="test", parameters=[Parameter("x", shortdesc="x", check=crashing)])
+    agent.action("monitor")(lambda ctx: 7)
+    agent.action("start")(lambda ctx: 0)
+    env = {"OCF_RESKEY_x": "v"}
+
+    assert run(agent, ["monitor"], env, capfd)[0] == 7  # the probe still looks
+    code, _, err = run(agent, ["start"], env, capfd)
+    assert code == 6 and "Traceback" not in err
+    assert reasons(err) == ["ocf-exit-reason:x: 'v' could not be checked: OSError: [Errno 5] Input/output error"]
+
+
 def test_secret_values_never_reach_logs_or_reasons(capfd):
     def leak(ctx):
         ctx.log.error(f"password is {ctx.params.password}")

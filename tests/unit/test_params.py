@@ -103,6 +103,20 @@ def test_a_check_callable_runs_on_the_typed_value():
         param.convert("3")
 
 
+def test_a_check_that_fails_with_another_error_makes_the_value_invalid_with_one_line():
+    def listable(value):
+        import os
+
+        os.listdir(value)
+
+    param = Parameter("dir", shortdesc="d", check=listable)
+    with pytest.raises(ValueError, match=r"^'/nonexistent/ocfpy' could not be checked: FileNotFoundError: .*"
+                                         r"No such file or directory"):
+        param.convert("/nonexistent/ocfpy")
+    with pytest.raises(ValueError, match="default: '/nonexistent/ocfpy' could not be checked"):
+        Parameter("dir", shortdesc="d", check=listable, default="/nonexistent/ocfpy")
+
+
 @pytest.mark.parametrize("declaration, words", [
     (dict(name="", shortdesc="x"), "a name uses"),
     (dict(name="has space", shortdesc="x"), "a name uses"),
