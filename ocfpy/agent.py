@@ -57,6 +57,10 @@ class Agent:
                  parameters=(), ocf_version: str = "1.1"):
         if ocf_version not in ("1.0", "1.1"):
             raise ValueError(f"ocf_version is '1.1' or '1.0', not {ocf_version!r}")
+        for keyword, text in (("name", name), ("version", version), ("shortdesc", shortdesc),
+                              ("longdesc", longdesc or "")):
+            if not isinstance(text, str):  # the meta-data would fail, in Pacemaker's hands
+                raise ValueError(f"Agent {keyword} is a string (such as version=\"1.0\"), not {text!r}")
         if not parameters:
             raise ValueError("an agent needs at least one parameter: the OCF 1.1 schema requires one")
         names = [param.name for param in parameters]

@@ -110,6 +110,9 @@ class Parameter:
         where = f"Parameter {self.name!r}"
         if not self.name or not set(self.name) <= NAME_CHARS:
             raise ValueError(f"{where}: a name uses letters, digits, '_', '-' and '.' only")
+        for keyword in ("shortdesc", "longdesc"):
+            if not isinstance(getattr(self, keyword), str):
+                raise ValueError(f"{where}: {keyword} is a string, not {getattr(self, keyword)!r}")
         if self.type not in TYPES:
             raise ValueError(f"{where}: type must be one of {', '.join(TYPES)}, not {self.type!r}")
         if (self.type == "select") != bool(self.choices):

@@ -135,6 +135,7 @@ def test_a_check_that_fails_with_another_error_makes_the_value_invalid_with_one_
      "minimum and maximum go with integer, number, duration, not with 'string'"),
     (dict(name="x", type="boolean", maximum=1, shortdesc="x"), "not with 'boolean'"),
     (dict(name="x", unique_group=True, shortdesc="x"), "unique_group names the group .* not True"),
+    (dict(name="x", shortdesc=None), "shortdesc is a string, not None"),
 ])
 def test_impossible_declarations_are_refused(declaration, words):
     with pytest.raises(ValueError, match=words):
