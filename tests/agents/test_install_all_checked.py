@@ -1,6 +1,6 @@
 """The installer's check after writing (env -i LAUNCHER meta-data, as root and as hacluster)
-covers every agent of the command: a failure of the first never leaves the others installed
-unchecked."""
+covers every agent of the command, so a failure of the first never leaves the others installed
+unchecked, and names an interpreter hacluster may not run as the cause."""
 
 from __future__ import annotations
 
