@@ -86,6 +86,9 @@ class Agent:
             raise ValueError(f"@agent.action needs the action's name: @agent.action({getattr(name, '__name__', 'start')!r}), "
                              "not @agent.action")
 
+        if name in INFORMATIONAL:  # answered before any handler could run
+            raise ValueError(f"action {name!r} is built in: ocfpy answers it from the declaration")
+
         def register(handler):
             if name in self.handlers:
                 raise ValueError(f"action {name!r} has two handlers")

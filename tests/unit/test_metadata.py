@@ -119,6 +119,8 @@ def test_an_action_decorator_without_the_actions_name_is_refused_at_once():
         @agent.action
         def start(ctx):
             return 0
+    with pytest.raises(ValueError, match="'meta-data' is built in: ocfpy answers it from the declaration"):
+        agent.action("meta-data")  # its handler would never run
     with pytest.raises(ValueError, match="two handlers"):
         for _ in range(2):
             agent.action("stop")(lambda ctx: 0)
