@@ -81,7 +81,12 @@ class Agent:
 
     # --- declaration ----------------------------------------------------------------------
     def action(self, name: str, timeout=20, **advertised):
-        """Decorator: ``handler(ctx) -> int`` runs ``name``; also advertised in the meta-data."""
+        """Decorator: ``handler(ctx) -> int`` runs ``name``; also advertised in the meta-data.
+
+        ``timeout`` (seconds, or a string such as ``"2min"``) and ``advertised`` (``interval``,
+        ``depth``, ``role`` ``"Promoted"``/``"Unpromoted"``, ``start_delay``) are the meta-data's
+        attributes of the action: the defaults ``pcs resource create`` gives its operations.
+        """
         if callable(name):  # a bare @agent.action would silently register nothing
             raise ValueError(f"@agent.action needs the action's name: @agent.action({getattr(name, '__name__', 'start')!r}), "
                              "not @agent.action")
