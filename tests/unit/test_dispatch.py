@@ -205,6 +205,31 @@ def test_a_parameter_check_that_crashes_is_an_invalid_value_not_a_traceback(capf
     assert reasons(err) == ["ocf-exit-reason:x: 'v' could not be checked: OSError: [Errno 5] Input/output error"]
 
 
+@pytest.mark.parametrize("returned, code, shown", [
+    (OCFExit.ERR_CONFIGURED, 6, "6"),  # a shell agent's `return $OCF_ERR_CONFIGURED`
+    (5, 5, "5"),
+    (False, 1, "False"),
+    ("bad", 1, "'bad'"),
+    ([], 1, "[]"),
+])
+@pytest.mark.parametrize("action", ["validate-all", "start"])
+def test_a_validator_that_returns_a_verdict_is_not_ignored(returned, code, shown, action, capfd):
+    agent = make_agent({"start": lambda ctx: 0}, validator=lambda ctx, environment: returned)
+
+    rc, _, err = run(agent, [action], GOOD, capfd)
+
+    assert rc == code
+    assert reasons(err) == [f"ocf-exit-reason:the validator returned {shown} instead of raising "
+                            "NotConfigured (or another ocfpy error) with the reason"]
+
+
+@pytest.mark.parametrize("returned", [None, 0, OCFExit.SUCCESS])
+def test_a_validator_that_returns_nothing_or_success_accepts(returned, capfd):
+    agent = make_agent({"start": lambda ctx: 0}, validator=lambda ctx, environment: returned)
+    assert run(agent, ["validate-all"], GOOD, capfd)[0] == 0
+    assert run(agent, ["start"], GOOD, capfd)[0] == 0
+
+
 def test_secret_values_never_reach_logs_or_reasons(capfd):
     def leak(ctx):
         ctx.log.error(f"password is {ctx.params.password}")
