@@ -37,6 +37,11 @@ def run_action(agent, action: str, environ) -> int:
         code = error.rc
         if error.reason:
             ctx.exit_reason(error.reason)
+    except SystemExit as error:  # sys.exit(code) in a handler, as a shell agent's `exit $rc`:
+        code = 0 if error.code is None else error.code  # the code still gets settled below
+        if isinstance(code, str):  # sys.exit("message"): the message is the reason
+            ctx.exit_reason(code)
+            code = codes.ERR_GENERIC
     except KeyboardInterrupt:
         code = codes.ERR_GENERIC
         ctx.exit_reason(f"{action} was interrupted")

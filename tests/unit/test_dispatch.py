@@ -230,6 +230,26 @@ def test_a_validator_that_returns_nothing_or_success_accepts(returned, capfd):
     assert run(agent, ["start"], GOOD, capfd)[0] == 0
 
 
+@pytest.mark.parametrize("action, exit_with, code, reason", [
+    ("stop", 7, 0, "already stopped"),            # settled as a returned 7 is
+    ("start", 6, 6, "already stopped"),
+    ("start", None, 0, "already stopped"),
+    ("start", "no config", 1, "no config"),        # sys.exit("message"): the message is the reason
+    ("start", True, 1, "start returned an invalid exit code True"),
+])
+def test_sys_exit_in_a_handler_ends_the_action_as_returning_its_code_would(action, exit_with, code, reason,
+                                                                         capfd):
+    import sys
+
+    def exits(ctx):
+        ctx.exit_reason("already stopped")
+        sys.exit(exit_with)
+
+    rc, _, err = run(make_agent({action: exits}), [action], GOOD, capfd)
+
+    assert (rc, reasons(err)) == (code, [f"ocf-exit-reason:{reason}"])
+
+
 def test_secret_values_never_reach_logs_or_reasons(capfd):
     def leak(ctx):
         ctx.log.error(f"password is {ctx.params.password}")
