@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from isolation import REPO, run_command_isolated
-from test_install import public_dir  # noqa: F401 (a fixture: hacluster must read the agents)
+from isolation import REPO, isolated, run_command_isolated
+from test_install import PYTHON39, public_dir  # noqa: F401 (a fixture: hacluster must read the agents)
 
 GUIDE = REPO / "docs" / "writing-agents.md"
 #: The check's options for each agent: two servers at once need two ports (-o, -O).
@@ -31,10 +31,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def write_agent(directory, name) -> str:
+def write_agent(directory, name, python=None) -> str:
     path = os.path.join(directory, name)
+    text = guide_agents()[name]
+    if python:
+        text = f"#!{python}\n" + text.split("\n", 1)[1]
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(guide_agents()[name])
+        handle.write(text)
     os.chmod(path, 0o755)
     return path
 
@@ -57,7 +60,7 @@ def test_each_agent_of_the_guide_passes_ocfpy_check_without_a_warning(name, publ
     report = json.loads(done.stdout)
     problems = [finding["message"] for check in report["checks"] for finding in check["findings"]
                 if finding["severity"] in ("error", "warning")]
-    assert done.returncode == 0 and report["passed"] and problems == [], done.stderr[-2000:]
+    assert done.returncode == 0 and report["passed"] and problems == [], problems or done.stderr[-2000:]
     assert report["summary"]["errors"] == report["summary"]["warnings"] == 0
 
 
@@ -91,3 +94,23 @@ def test_the_daemon_agent_refuses_a_port_in_use_with_one_line(run_agent, tmp_pat
 
     assert (result.rc, result.exit_reason) == (1, f"127.0.0.1:{port} is in use by another process")
     assert run_agent(agent, "monitor").rc == 7
+
+
+@pytest.mark.needs_root
+@pytest.mark.parametrize("name", sorted(OPTIONS))
+@isolated  # the stops signal processes
+def test_each_agent_of_the_guide_runs_its_lifecycle_on_python_39_as_on_el9(name, tmp_path):
+    from harness.execd import Operation, run
+
+    if not os.access(PYTHON39, os.X_OK):
+        pytest.skip(f"no Python 3.9 at {PYTHON39} (the CI image has it)")
+    agent = write_agent(str(tmp_path), name, python=PYTHON39)
+    params = {"port": str(free_port())} if name == "WebServer" else {}
+    env = {"PYTHONPATH": str(REPO), "HA_RSCTMP": str(tmp_path), "PCMK_logfacility": "none"}
+
+    def rc(action, **options):
+        return run(Operation(agent=agent, action=action, params=params, extra_env=env, cwd=str(tmp_path),
+                             **options)).rc
+
+    assert [rc("meta-data"), rc("monitor"), rc("start"), rc("monitor", interval_ms=10000, check_level=10),
+            rc("stop"), rc("monitor")] == [0, 7, 0, 0, 0, 7]
