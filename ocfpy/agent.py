@@ -88,9 +88,9 @@ class Agent:
         attributes of the action: the defaults ``pcs resource create`` gives its operations.
         """
         if callable(name):  # a bare @agent.action would silently register nothing
-            raise ValueError(f"@agent.action needs the action's name: @agent.action({getattr(name, '__name__', 'start')!r}), "
+            example = getattr(name, "__name__", "start")
+            raise ValueError(f"@agent.action needs the action's name: @agent.action({example!r}), "
                              "not @agent.action")
-
         if name in INFORMATIONAL:  # answered before any handler could run
             raise ValueError(f"action {name!r} is built in: ocfpy answers it from the declaration")
 

@@ -317,8 +317,8 @@ def _check_installed(layout: Layout, agent: Staged, interpreter: Interpreter) ->
                 f"rc {result.returncode}, {_last_line(result)}"
         except InstallError as error:
             failure = str(error)
-        if failure and user is not None and not _runs_as(interpreter.path, user):
-            failure = f"{CHECK_USER} may not run the interpreter {interpreter.path}"  # the kernel blames the launcher
+        if failure and user is not None and not _runs_as(interpreter.path, user):  # the kernel blamed the launcher
+            failure = f"{CHECK_USER} may not run the interpreter {interpreter.path}"
         if failure:
             os.unlink(layout.launcher)
             raise InstallError(f"{agent.name}: `env -i {layout.launcher} meta-data`{who} does not print its "

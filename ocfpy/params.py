@@ -166,7 +166,8 @@ class Parameter:
             except ValueError:
                 raise
             except Exception as error:  # a check's bug (os.listdir of a missing path) is no traceback
-                raise ValueError(f"{show_value(raw)} could not be checked: {type(error).__name__}: {error}") from None
+                problem = f"{type(error).__name__}: {error}"
+                raise ValueError(f"{show_value(raw)} could not be checked: {problem}") from None
         return value
 
     def _to_string(self, raw: str) -> str:
