@@ -43,6 +43,8 @@ class CommandResult:
             return f"{self.program} was not started: {NO_TIME_LEFT}"
         if self.timed_out:
             return f"{self.program} did not finish within the time left and was killed"
+        if self.not_installed:  # rc 126/127 were never the program's own
+            return self.stderr
         detail = _last_line(self.stderr) or _last_line(self.stdout)
         text = f"{self.program} exited with {self.rc}"
         return f"{text}: {detail}" if detail else text
@@ -148,6 +150,9 @@ def _spawn_and_wait(argv: list, limit: float | None, input, env: dict, cwd) -> C
     except PermissionError:
         return CommandResult(argv, 126, "", f"command not executable: {argv[0]}",
                              not_installed=True)
+    except OSError as error:  # the kernel refuses the program: no #! line, a name too long
+        return CommandResult(argv, 126, "", f"cannot run {argv[0]}: {error.strerror}",
+                             not_installed=True)
     try:
         out, err = proc.communicate(data, timeout=limit)
     except subprocess.TimeoutExpired:
@@ -229,3 +234,42 @@ def require_binary(name: str, path=None) -> str:
     if found is None:
         raise NotInstalled(f"command not found: {name}")
     return found
+
+
+def why_not_a_program(name: str, path=None) -> str:
+    """Why :func:`find_binary` found no program ``name``, for an exit reason: the admin's next
+    step differs for a missing file, a directory, a mode and a name not in PATH."""
+    if "/" not in name:
+        if path is None:
+            path = os.environ.get("PATH") or DEFAULT_PATH
+        shown = path if isinstance(path, str) else os.pathsep.join(path)
+        return f"{name}: no such command in PATH ({shown})"
+    if not os.path.lexists(name):
+        return f"{name} does not exist"
+    if os.path.isdir(name):
+        return f"{name} is a directory, not a program"
+    try:
+        mode = os.stat(name).st_mode
+    except OSError as error:
+        return f"{name}: {error.strerror}"
+    return f"{name} is not executable (mode {mode & 0o7777:04o})"
+
+
+def missing_interpreter(program: str) -> "str | None":
+    """Why the script ``program`` cannot start although it is executable, said of the script
+    ("its #! interpreter '/bin/bahs' does not exist (PATH)"): exec says ENOENT, as if the script
+    itself were missing. None when nothing is wrong with its #! line."""
+    try:
+        with open(program, "rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return None  # executable but unreadable (mode 0711): exec itself will tell
+    if not first.startswith(b"#!"):
+        return None
+    words = first[2:].rstrip(b"\n").replace(b"\t", b" ").split(b" ")
+    interpreter = next((word for word in words if word), b"").decode("utf-8", "surrogateescape")
+    if not interpreter.startswith("/") or os.path.exists(interpreter):
+        return None
+    if interpreter.endswith("\r"):
+        return f"it has DOS (CRLF) line ends, so its #! interpreter {interpreter!r} does not exist ({program})"
+    return f"its #! interpreter {interpreter!r} does not exist ({program})"

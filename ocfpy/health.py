@@ -92,7 +92,9 @@ def parse_statuses(text: str) -> tuple:
     """``200-399,404`` as ((200, 399), (404, 404)); ValueError with a message."""
     ranges = []
     for part in text.replace(",", " ").split():
-        low, _, high = part.partition("-")
+        low, dash, high = part.partition("-")
+        if dash and not high:  # 200- would otherwise read as 200 alone
+            raise ValueError(f"{part!r} is a range without its end: write both, such as 200-399")
         high = high or low
         if not (low.isdigit() and high.isdigit() and low.isascii() and high.isascii()):
             raise ValueError(f"{part!r} is not a status or a range of statuses such as 200-399")

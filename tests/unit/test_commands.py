@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from ocfpy.commands import effective_timeout, find_binary, kill_group, require_binary, run
+from ocfpy.commands import (effective_timeout, find_binary, kill_group, missing_interpreter, require_binary, run,
+                            why_not_a_program)
 from ocfpy.errors import NotInstalled, OCFError
 
 
@@ -154,6 +155,17 @@ def test_unexecutable_program_is_126(tmp_path):
     assert run([str(script)]).rc == 126
 
 
+def test_a_program_the_kernel_refuses_is_126_with_its_reason_not_an_exception(tmp_path):
+    no_hash_bang = tmp_path / "tool"
+    no_hash_bang.write_text("exit 0\n")  # executable, but no #! line: exec says ENOEXEC
+    no_hash_bang.chmod(0o755)
+
+    result = run([str(no_hash_bang)])
+
+    assert (result.rc, result.not_installed) == (126, True)
+    assert result.describe() == f"cannot run {no_hash_bang}: Exec format error"
+
+
 def test_missing_cwd_is_a_clear_error():
     with pytest.raises(OCFError, match="no directory /nonexistent-dir"):
         run(["true"], cwd="/nonexistent-dir")
@@ -204,6 +216,34 @@ def test_require_binary_raises_not_installed_with_one_line():
     with pytest.raises(NotInstalled) as caught:
         require_binary("ocfpy-no-such-tool")
     assert caught.value.rc == 5 and caught.value.reason == "command not found: ocfpy-no-such-tool"
+
+
+def test_why_not_a_program_names_what_the_admin_must_change(bindir):
+    assert why_not_a_program("absent", path=f"/nonexistent:{bindir}") == \
+        f"absent: no such command in PATH (/nonexistent:{bindir})"
+    assert why_not_a_program(str(bindir / "absent")) == f"{bindir}/absent does not exist"
+    assert why_not_a_program(str(bindir / "subdir")) == f"{bindir}/subdir is a directory, not a program"
+    (bindir / "plain").chmod(0o640)
+    assert why_not_a_program(str(bindir / "plain")) == f"{bindir}/plain is not executable (mode 0640)"
+
+
+@pytest.mark.parametrize("first_line, problem", [
+    (b"#!/bin/sh\n", None),
+    (b"#! /bin/sh -e\n", None),
+    (b"exit 0\n", None),                   # no #! line: exec itself refuses it (see run)
+    (b"#!/usr/bin/env python3\n", None),
+    (b"#!/bin/bahs\n", "its #! interpreter '/bin/bahs' does not exist ({path})"),
+    (b"#!\t/bin/bahs -x\n", "its #! interpreter '/bin/bahs' does not exist ({path})"),
+    (b"#!/bin/sh\r\n", "it has DOS (CRLF) line ends, so its #! interpreter '/bin/sh\\r' does not exist ({path})"),
+])
+def test_missing_interpreter_reads_the_hash_bang_line(tmp_path, first_line, problem):
+    script = tmp_path / "script"
+    script.write_bytes(first_line + b"exec sleep 1\n")
+    script.chmod(0o755)
+
+    found = missing_interpreter(str(script))
+
+    assert found == (None if problem is None else problem.format(path=script))
 
 
 def _gone(pid: int, wait: float = 3.0) -> bool:

@@ -147,10 +147,15 @@ def test_status_ranges():
     assert not verdict and verdict.reason == "status 503"
 
 
-@pytest.mark.parametrize("text", ["", "2xx", "399-200", "99", "200-700", "200;300"])
+@pytest.mark.parametrize("text", ["", "2xx", "399-200", "99", "200-700", "200;300", "200-", "200-,404"])
 def test_bad_status_lists(text):
     with pytest.raises(ValueError):
         parse_statuses(text)
+
+
+def test_a_range_without_its_end_says_so():
+    with pytest.raises(ValueError, match="'200-' is a range without its end: write both, such as 200-399"):
+        parse_statuses("200-")
 
 
 def test_regex_matches_the_body_or_says_what_it_missed():
