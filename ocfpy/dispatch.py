@@ -20,6 +20,8 @@ VALIDATED_ACTIONS = ("start", "reload-agent", "migrate_from")
 #: Actions that find out or end the resource's state, whatever the configuration says
 #: (demote is the first half of every stop of a promoted instance).
 STATE_ACTIONS = ("stop", "monitor", "demote")
+#: OCF_RESKEY_ names executors pass that no agent declares.
+EXECUTOR_PARAMETERS = ("crm_feature_set", "OCF_CHECK_LEVEL")
 
 
 def run_action(agent, action: str, environ) -> int:
@@ -65,6 +67,8 @@ def _dispatch(agent, ctx: Context, errors: list) -> int:
     if errors:
         _run_despite(ctx, errors)
     _prepare(agent, ctx)
+    if action in VALIDATED_ACTIONS:
+        _warn_undeclared(agent, ctx)
     if action in VALIDATED_ACTIONS and agent.validator is not None:
         _validate(agent, ctx, True)
     code = handler(ctx)
@@ -74,6 +78,7 @@ def _dispatch(agent, ctx: Context, errors: list) -> int:
 
 
 def _validate_all(agent, ctx: Context, errors: list) -> int:
+    _warn_undeclared(agent, ctx)
     for error in errors[1:]:
         ctx.log.error(str(error))
     if errors:
@@ -83,6 +88,23 @@ def _validate_all(agent, ctx: Context, errors: list) -> int:
         _validate(agent, ctx, ctx.env.check_level >= 10)
     handler = agent.handlers.get("validate-all")
     return handler(ctx) if handler is not None else codes.SUCCESS
+
+
+def _warn_undeclared(agent, ctx: Context) -> None:
+    """Log each OCF_RESKEY_ parameter the agent does not declare: Pacemaker passes whatever it is
+    given, so a typo (directroy=) would otherwise leave the real parameter at its default unseen."""
+    prefix, meta = "OCF_RESKEY_", "OCF_RESKEY_CRM_meta_"
+    given = [key[len(prefix):] for key in ctx.env.mapping if key.startswith(prefix) and not key.startswith(meta)]
+    unknown = sorted(set(given) - {param.name for param in agent.parameters} - set(EXECUTOR_PARAMETERS))
+    if not unknown:
+        return
+    from difflib import get_close_matches
+
+    names = [param.name for param in agent.parameters]
+    for name in unknown:
+        close = get_close_matches(name, names, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        ctx.log.warning(f"{agent.name} has no parameter {name}: ignored{hint}")
 
 
 def _validate(agent, ctx: Context, environment: bool) -> None:

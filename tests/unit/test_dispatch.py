@@ -121,6 +121,28 @@ def test_an_invalid_identifying_parameter_makes_the_state_unknowable(action, ext
     assert ran == [] and "count: 'x' is not an integer" in err and out == ""
 
 
+@pytest.mark.parametrize("action", ["start", "validate-all"])
+def test_an_undeclared_parameter_is_named_in_the_log_with_the_likely_intended_one(action, capfd):
+    agent = make_agent({"start": lambda ctx: 0})
+    env = dict(GOOD, OCF_RESKEY_coutn="5", OCF_RESKEY_zzz="1", OCF_RESKEY_crm_feature_set="3.16.2",
+               OCF_RESKEY_CRM_meta_timeout="20000")
+
+    code, _, err = run(agent, [action], env, capfd)
+
+    assert code == 0 and reasons(err) == []
+    assert "T has no parameter coutn: ignored (did you mean count?)" in err
+    assert "T has no parameter zzz: ignored\n" in err + "\n"
+    assert "crm_feature_set" not in err and "CRM_meta" not in err
+
+
+def test_probes_and_stops_do_not_look_for_undeclared_parameters(capfd):
+    agent = make_agent({"stop": lambda ctx: 0, "monitor": lambda ctx: 7})
+
+    for action, code in (("monitor", 7), ("stop", 0)):
+        got, _, err = run(agent, [action], dict(GOOD, OCF_RESKEY_coutn="5"), capfd)
+        assert got == code and "coutn" not in err
+
+
 def test_a_failing_preparation_warns_in_stop_and_monitor_and_fails_other_actions(capfd):
     agent = make_agent({name: lambda ctx: 0 for name in ("start", "stop", "monitor")})
 
