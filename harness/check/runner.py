@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from harness.check import concurrency, honesty, hygiene, lanes, leftovers, lifecycle, metadata, robustness, shebang, suites
+from harness.check import concurrency, files, honesty, hygiene, lanes, leftovers, lifecycle, metadata, robustness, shebang, suites
 from harness.check.ending import MAX_TIME, RunEnded
 from harness.check.findings import ERROR, WARNING, CheckLog, Finding
 from harness.check.session import Config, Session
@@ -25,6 +25,7 @@ def check_agent(config: Config) -> CheckLog:
         session.close()
         return log
     session.guard.install()
+    left_files = files.LeftoverFiles(config)
     try:
         _run_checks(session)
     except RunEnded as ended:
@@ -40,6 +41,9 @@ def check_agent(config: Config) -> CheckLog:
         session.end(session.guard.pending)
     if session.state.ended is not None:
         _report_end(session)
+    elif any(result.action == "start" for _, result in session.results) \
+            and all(result.rc == 0 for _, result in session.state.stopped):
+        left_files.check(session)  # only once every instance really stopped: else its files are meant to stay
     return log
 
 

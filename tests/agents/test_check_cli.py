@@ -267,3 +267,19 @@ def test_a_run_as_another_user_than_root_says_so(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     warned = [f for f in findings_of(done) if f["check"] == "run.not-root"]
     assert warned and warned[0]["severity"] == "warning" and "HA_RSCTMP" in warned[0]["fix"], findings_of(done)
+
+
+def test_a_file_start_made_and_stop_left_is_a_warning(tmp_path):
+    rsctmp = tmp_path / "rsctmp"
+    rsctmp.mkdir()
+    (rsctmp / "cli-files-unrelated").write_text("made before the run")
+    agent = copy_of_good(tmp_path, change=lambda text: text.replace(b'main "$@"', b'''
+agent_monitor() { is_running || return 7; touch "$PIDFILE.seen"; return 0; }
+main "$@"'''))
+
+    done = ocfpy_check("--format", "json", "-n", "cli-files", f"-EHA_RSCTMP={rsctmp}", str(agent))
+
+    assert done.returncode == 0, done.stdout
+    left = [f for f in findings_of(done) if f["check"] == "hygiene.leftover-file"]
+    assert len(left) == 1 and left[0]["severity"] == "warning" and str(rsctmp) in left[0]["message"]
+    assert re.search(r"broken-Agent-cli-files[-\w]*\.pid\.seen", left[0]["message"]) and "unrelated" not in left[0]["message"]
