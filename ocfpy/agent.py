@@ -57,6 +57,10 @@ class Agent:
                  parameters=(), ocf_version: str = "1.1"):
         if ocf_version not in ("1.0", "1.1"):
             raise ValueError(f"ocf_version is '1.1' or '1.0', not {ocf_version!r}")
+        for keyword, text in (("name", name), ("version", version), ("shortdesc", shortdesc),
+                              ("longdesc", longdesc or "")):
+            if not isinstance(text, str):  # the meta-data would fail, in Pacemaker's hands
+                raise ValueError(f"Agent {keyword} is a string (such as version=\"1.0\"), not {text!r}")
         if not parameters:
             raise ValueError("an agent needs at least one parameter: the OCF 1.1 schema requires one")
         names = [param.name for param in parameters]
@@ -77,7 +81,19 @@ class Agent:
 
     # --- declaration ----------------------------------------------------------------------
     def action(self, name: str, timeout=20, **advertised):
-        """Decorator: ``handler(ctx) -> int`` runs ``name``; also advertised in the meta-data."""
+        """Decorator: ``handler(ctx) -> int`` runs ``name``; also advertised in the meta-data.
+
+        ``timeout`` (seconds, or a string such as ``"2min"``) and ``advertised`` (``interval``,
+        ``depth``, ``role`` ``"Promoted"``/``"Unpromoted"``, ``start_delay``) are the meta-data's
+        attributes of the action: the defaults ``pcs resource create`` gives its operations.
+        """
+        if callable(name):  # a bare @agent.action would silently register nothing
+            example = getattr(name, "__name__", "start")
+            raise ValueError(f"@agent.action needs the action's name: @agent.action({example!r}), "
+                             "not @agent.action")
+        if name in INFORMATIONAL:  # answered before any handler could run
+            raise ValueError(f"action {name!r} is built in: ocfpy answers it from the declaration")
+
         def register(handler):
             if name in self.handlers:
                 raise ValueError(f"action {name!r} has two handlers")

@@ -124,8 +124,9 @@ class Context:
         return self.env.time_left()
 
     def exit_reason(self, message: str) -> None:
-        """Set the exit reason written when the action ends (the last one set wins)."""
-        self._reason = self.redact(message)
+        """Set the exit reason written when the action ends (the last one set wins); an
+        exception given as ``message`` stands for its text."""
+        self._reason = self.redact(str(message))
 
     @property
     def reason(self) -> "str | None":

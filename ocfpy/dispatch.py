@@ -37,6 +37,11 @@ def run_action(agent, action: str, environ) -> int:
         code = error.rc
         if error.reason:
             ctx.exit_reason(error.reason)
+    except SystemExit as error:  # sys.exit(code) in a handler, as a shell agent's `exit $rc`:
+        code = 0 if error.code is None else error.code  # the code still gets settled below
+        if isinstance(code, str):  # sys.exit("message"): the message is the reason
+            ctx.exit_reason(code)
+            code = codes.ERR_GENERIC
     except KeyboardInterrupt:
         code = codes.ERR_GENERIC
         ctx.exit_reason(f"{action} was interrupted")
@@ -61,7 +66,7 @@ def _dispatch(agent, ctx: Context, errors: list) -> int:
         _run_despite(ctx, errors)
     _prepare(agent, ctx)
     if action in VALIDATED_ACTIONS and agent.validator is not None:
-        agent.validator(ctx, True)
+        _validate(agent, ctx, True)
     code = handler(ctx)
     if code is None:
         raise TypeError(f"the {action} handler returned None instead of an exit code")
@@ -75,9 +80,21 @@ def _validate_all(agent, ctx: Context, errors: list) -> int:
         raise NotConfigured(str(errors[0]))
     _prepare(agent, ctx)
     if agent.validator is not None:
-        agent.validator(ctx, ctx.env.check_level >= 10)
+        _validate(agent, ctx, ctx.env.check_level >= 10)
     handler = agent.handlers.get("validate-all")
     return handler(ctx) if handler is not None else codes.SUCCESS
+
+
+def _validate(agent, ctx: Context, environment: bool) -> None:
+    """Run the validator; one that returns a code (a shell agent's habit) instead of raising
+    fails with it rather than having its verdict ignored."""
+    returned = agent.validator(ctx, environment)
+    if returned is None or (returned == codes.SUCCESS and not isinstance(returned, bool)):
+        return
+    valid = isinstance(returned, int) and not isinstance(returned, bool) and returned in codes.VALID
+    shown = int(returned) if valid else repr(returned)
+    raise OCFError(f"the validator returned {shown} instead of raising NotConfigured (or another "
+                   "ocfpy error) with the reason", rc=int(returned) if valid else codes.ERR_GENERIC)
 
 
 def _run_despite(ctx: Context, errors: list) -> None:
@@ -117,8 +134,8 @@ def _prepare(agent, ctx: Context) -> None:
 
 def _settle(ctx: Context, code) -> int:
     """Codes a handler may not return from this action are mapped to what Pacemaker expects."""
-    try:
-        valid = int(code) == code and int(code) in codes.VALID
+    try:  # a bool is no code: `return running` would make False 0, "running"
+        valid = not isinstance(code, bool) and int(code) == code and int(code) in codes.VALID
     except (TypeError, ValueError):
         valid = False
     if not valid:

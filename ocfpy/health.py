@@ -39,6 +39,14 @@ def _timeout_reason(seconds: float) -> str:
     return f"timeout after {seconds:.1f} s"
 
 
+def _budget(check: str, timeout) -> float:
+    """``timeout`` as seconds; TypeError with the fix for what is no number (None included)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"{check}: the timeout is a number of seconds, not {timeout!r} (ctx.time_left() "
+                        "is None without CRM_meta_timeout: give a default, as docs/health.md does)")
+    return float(timeout)
+
+
 def split_address(address: str, default_host: str = "127.0.0.1") -> tuple:
     """``host:port``, ``[v6]:port`` or ``:port`` as (host, port); ValueError with a message."""
     host, sep, port = address.strip().rpartition(":")
@@ -57,6 +65,7 @@ def health_tcp(address: str, timeout: float) -> Health:
 
     from ocfpy import wire
 
+    timeout = _budget("health_tcp", timeout)
     try:
         host, port = split_address(address)
     except ValueError as error:
@@ -117,6 +126,7 @@ def health_command(argv, timeout: float, env=None) -> Health:
     """Healthy when ``argv`` (a list, never run through a shell) exits 0 within ``timeout`` s."""
     from ocfpy.commands import run
 
+    timeout = _budget("health_command", timeout)
     result = run(argv, timeout=max(timeout, 0.0), env=env, margin=0.0)
     if result.ok:
         return HEALTHY
@@ -135,7 +145,7 @@ def health_url(url: str, timeout: float, *, statuses: str = DEFAULT_STATUSES,
     host is not followed; its own status is judged. TLS certificates are not verified unless
     ``verify_tls``: the check asks whether the service answers, not who it is.
     """
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + _budget("health_url", timeout)
     from ocfpy.wire import HTTPProblem
 
     try:

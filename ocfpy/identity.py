@@ -126,11 +126,13 @@ class Identity:
         return cls(pid, stat.start_time, read_exe(pid), stat.session, uid, boot_id(), tag)
 
     @classmethod
-    def pending(cls, tag: str, uid: int) -> "Identity":
+    def pending(cls, tag: str, uid: "int | None" = None) -> "Identity":
         """What a start records before it forks: the tag alone, and this process's start time
         as the lower bound of its children's. A start killed before it could record its
-        program's pid so leaves that program findable (and stoppable) by its tag."""
+        program's pid so leaves that program findable (and stoppable) by its tag. ``uid``,
+        for the record: the user the program will run as (default: this process's)."""
         own = read_stat(os.getpid())
+        uid = os.getuid() if uid is None else uid
         return cls(0, own.start_time if own else 0, None, 0, uid, boot_id(), tag)
 
     # --- the state file's text ------------------------------------------------------------

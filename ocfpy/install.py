@@ -144,9 +144,23 @@ def install(agents: list, *, root: str = "", ocf_root: str = "/usr/lib/ocf", pro
             text = layout.launcher_text(interpreter, runtime_library, agent.site)
             _write(root + layout.launcher, text, 0o755)
     if not root:
-        for agent in staged:
-            _check_installed(layouts[agent.name], agent)
+        _check_all_installed(layouts, staged, interpreter)
     return staged
+
+
+def _check_all_installed(layouts: dict, staged: list, interpreter: Interpreter) -> None:
+    """Every installed launcher checked (see _check_installed), each that fails removed; the
+    first failure raised, naming the others: none is left unchecked behind a failed one."""
+    failed = []
+    for agent in staged:
+        try:
+            _check_installed(layouts[agent.name], agent, interpreter)
+        except InstallError as error:
+            failed.append((agent.name, error))
+    if failed:
+        others = ", ".join(name for name, _ in failed[1:])
+        also = f"; {others} failed it too, launcher(s) removed" if others else ""
+        raise InstallError(f"{failed[0][1]}{also}")
 
 
 def _stage_all(scratch: str, layouts: dict, sources: dict, interpreter: Interpreter, staged_library: str,
@@ -286,7 +300,7 @@ def _files(top: str) -> list:
     return sorted(os.path.join(directory, name) for directory, _, names in os.walk(top) for name in names)
 
 
-def _check_installed(layout: Layout, agent: Staged) -> None:
+def _check_installed(layout: Layout, agent: Staged, interpreter: Interpreter) -> None:
     """The installed launcher as Pacemaker runs it: empty environment, as this user and as
     hacluster (when run as root). A failure removes the launcher: Pacemaker finds no half agent."""
     users = [None]
@@ -303,10 +317,19 @@ def _check_installed(layout: Layout, agent: Staged) -> None:
                 f"rc {result.returncode}, {_last_line(result)}"
         except InstallError as error:
             failure = str(error)
+        if failure and user is not None and not _runs_as(interpreter.path, user):  # the kernel blamed the launcher
+            failure = f"{CHECK_USER} may not run the interpreter {interpreter.path}"
         if failure:
             os.unlink(layout.launcher)
             raise InstallError(f"{agent.name}: `env -i {layout.launcher} meta-data`{who} does not print its "
                                f"meta-data ({failure}); launcher removed")
+
+
+def _runs_as(python: str, user) -> bool:
+    try:
+        return _run([python, "-c", ""], user=user).returncode == 0
+    except InstallError:
+        return False
 
 
 def _run(argv: list, *, env: "dict | None" = None, user=None, refuse: str = "") -> subprocess.CompletedProcess:

@@ -3,6 +3,8 @@
 TYPES = ("string", "integer", "number", "boolean", "select", "duration")
 #: The OCF 1.1 schema knows no fractional or duration type: both are announced as strings.
 CONTENT_TYPES = {"number": "string", "duration": "string"}
+#: Types that take ``minimum`` and ``maximum``.
+BOUNDED_TYPES = ("integer", "number", "duration")
 #: Types whose empty value means the default, as ``: ${OCF_RESKEY_x:=default}`` in a shell agent.
 EMPTY_MEANS_DEFAULT = frozenset(("integer", "number", "boolean", "duration"))
 
@@ -35,6 +37,14 @@ def absolute_path(value: str) -> None:
     """A ``Parameter(check=...)``: the value, when given, is an absolute path."""
     if value and not value.startswith("/"):
         raise ValueError(f"{value!r} is not an absolute path")
+
+
+def _names(param: str, keyword: str, value) -> tuple:
+    """A declaration's tuple of names; a lone string is refused (tuple("fast") is f, a, s, t)."""
+    if isinstance(value, str):
+        raise ValueError(f"Parameter {param!r}: {keyword} is a tuple of names, not the string "
+                         f"{value!r} (for one name: ({value!r},))")
+    return tuple(value)
 
 
 class Parameter:
@@ -82,13 +92,13 @@ class Parameter:
         self.longdesc = longdesc or shortdesc
         self.default = default
         self.required = required
-        self.choices = tuple(choices)
+        self.choices = _names(name, "choices", choices)
         self.minimum = minimum
         self.maximum = maximum
         self.unique_group = unique_group
         self.reloadable = reloadable
         self.deprecated = deprecated or bool(replaced_with)
-        self.replaced_with = tuple(replaced_with)
+        self.replaced_with = _names(name, "replaced_with", replaced_with)
         self.deprecated_desc = deprecated_desc
         self.secret = secret
         self.multiline = multiline
@@ -100,10 +110,19 @@ class Parameter:
         where = f"Parameter {self.name!r}"
         if not self.name or not set(self.name) <= NAME_CHARS:
             raise ValueError(f"{where}: a name uses letters, digits, '_', '-' and '.' only")
+        for keyword in ("shortdesc", "longdesc"):
+            if not isinstance(getattr(self, keyword), str):
+                raise ValueError(f"{where}: {keyword} is a string, not {getattr(self, keyword)!r}")
         if self.type not in TYPES:
             raise ValueError(f"{where}: type must be one of {', '.join(TYPES)}, not {self.type!r}")
         if (self.type == "select") != bool(self.choices):
             raise ValueError(f"{where}: choices go with type 'select', and 'select' needs choices")
+        if (self.minimum is not None or self.maximum is not None) and self.type not in BOUNDED_TYPES:
+            raise ValueError(f"{where}: minimum and maximum go with {', '.join(BOUNDED_TYPES)}, "
+                             f"not with {self.type!r}")
+        if not isinstance(self.unique_group, (str, type(None))):  # unique=1 was OCF 1.0's spelling
+            raise ValueError(f"{where}: unique_group names the group (a string such as {self.name!r}), "
+                             f"not {self.unique_group!r}")
         if self.required and self.default is not None:
             raise ValueError(f"{where}: a required parameter has no default")
         if self.default is not None:
@@ -142,7 +161,13 @@ class Parameter:
             return None if self.default in (None, "") else self.typed_default()
         value = getattr(self, "_to_" + self.type)(raw)
         if self.check is not None:
-            self.check(value)
+            try:
+                self.check(value)
+            except ValueError:
+                raise
+            except Exception as error:  # a check's bug (os.listdir of a missing path) is no traceback
+                problem = f"{type(error).__name__}: {error}"
+                raise ValueError(f"{show_value(raw)} could not be checked: {problem}") from None
         return value
 
     def _to_string(self, raw: str) -> str:

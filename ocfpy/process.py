@@ -286,8 +286,9 @@ def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd
     execd stops reading them) and the SIGKILL execd sends to the agent's process group
     when an action times out does not reach it: a ``start`` that times out after
     daemonize() leaves the daemon running, and Pacemaker's recovery stop must find and
-    stop it (record it with ``pidfile`` and use :func:`stop_process`). Anything the daemon
-    forks stays in its group, away from the agent's.
+    stop it (record it with ``pidfile`` and use :func:`stop_process`): the daemon writes
+    that record itself before it execs, so even a start killed inside daemonize() leaves
+    it. Anything the daemon forks stays in its group, away from the agent's.
 
     ``env`` defaults to os.environ; ``umask`` to the agent's (0026 under execd). ``user``
     (a name) runs the daemon as that user, with that user's groups and HOME, USER and
@@ -303,6 +304,8 @@ def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd
     argv = check_argv(argv)
     env = dict(os.environ if env is None else env)
     credentials = _credentials(user, env) if user is not None else {}
+    # the first record comes from the child itself, before it execs
+    recorder = {} if pidfile is None else {"preexec_fn": _recorder(os.fspath(pidfile))}
     if tag:
         env[TAG_VARIABLE] = tag
     out = _open_log(stdout)
@@ -312,11 +315,16 @@ def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd
         _close_log(out)
         raise
     try:
-        proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
-            env=env, close_fds=True, start_new_session=True,
-            umask=-1 if umask is None else umask, **credentials,
-        )
+        try:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
+                env=env, close_fds=True, start_new_session=True,
+                umask=-1 if umask is None else umask, **credentials, **recorder,
+            )
+        except OSError:
+            if pidfile is not None:
+                _drop_dead_record(pidfile)  # the child recorded itself, then failed to exec
+            raise
     except FileNotFoundError as error:
         if error.filename == cwd:
             raise OCFError(f"cannot start {os.path.basename(argv[0])}: no directory {cwd}") from None
@@ -336,6 +344,56 @@ def daemonize(argv, *, stdout: str | None = None, stderr: str | None = None, cwd
     if pidfile is not None:
         write_pidfile(pidfile, proc.pid)
     return proc.pid
+
+
+def _recorder(pidfile: str):
+    """A preexec_fn writing the child's pid and start time to ``pidfile`` before it execs.
+
+    Popen returns only once the program runs, and a start SIGKILLed meanwhile (its timeout)
+    would leave a daemon, already in its own session, that no pidfile names: the recovery
+    stop could not find it. The parent writes the full record once Popen returns. The child
+    runs this between fork and exec, so it uses os calls only, never raises, and a pidfile
+    that is a link or not a regular file is refused beforehand (by write_atomic's checks).
+    """
+    from ocfpy.state import ensure_directory, regular_file_exists
+
+    directory, name = os.path.split(os.path.abspath(pidfile))
+    ensure_directory(directory)
+    regular_file_exists(pidfile)
+    target = os.fsencode(pidfile)
+    temporary = os.fsencode(os.path.join(directory, f".{name}.child-"))
+
+    def record_self() -> None:
+        try:
+            fd = os.open(b"/proc/self/stat", os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                start_time = os.read(fd, 4096).rsplit(b")", 1)[1].split()[19]
+            finally:
+                os.close(fd)
+            pid = os.getpid()
+            staged = temporary + b"%d.tmp" % pid
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+            fd = os.open(staged, flags, 0o644)
+            try:
+                os.write(fd, b"%d\nstart_time=%s\n" % (pid, start_time))
+            finally:
+                os.close(fd)
+            os.rename(staged, target)
+        except Exception:  # e.g. a user that may not write there: the parent writes it
+            pass
+
+    return record_self
+
+
+def _drop_dead_record(pidfile: str) -> None:
+    try:
+        record = read_pidfile(pidfile)
+        if record is not None and not record.alive():
+            from ocfpy.state import remove_if_present
+
+            remove_if_present(pidfile)
+    except OCFError:
+        pass
 
 
 def _credentials(user: str, env: dict) -> dict:

@@ -35,8 +35,11 @@ def set_promotion_score(ctx, score: int | None) -> bool:
     result = ctx.run(argv, timeout=10)
     if result.rc == 0:
         return True
-    detail = (result.stderr or result.stdout or "").strip().splitlines()[-1:] or ["timed out"]
+    lines = (result.stderr or result.stdout or "").strip().splitlines()
     tool = os.path.basename(argv[0])
-    said = detail[0] if detail[0].startswith(f"{tool}: ") else f"{tool}: {detail[0]}"
+    if not lines:  # silent: how it ended ("exited with 1", or killed at the time left)
+        said = result.describe()
+    else:
+        said = lines[-1] if lines[-1].startswith(f"{tool}: ") else f"{tool}: {lines[-1]}"
     ctx.log.warning(f"cannot set the promotion score: {said}")
     return False

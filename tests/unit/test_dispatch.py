@@ -159,11 +159,95 @@ def test_typed_errors_set_code_and_reason(capfd):
     ("monitor", OCFExit.DEGRADED_PROMOTED, 191),
     ("start", None, 1),                      # a handler must say what happened
     ("start", 42, 1),                        # execd would turn it into 1 anyway
+    ("monitor", False, 1),                   # `return running` must not say 0, "running"
+    ("stop", True, 1),
 ])
 def test_codes_are_settled_for_the_action(action, returned, code, capfd):
     agent = make_agent({action: lambda ctx: returned})
     env = dict(GOOD, OCF_RESKEY_CRM_meta_interval="10000") if action == "monitor" else GOOD
     assert run(agent, [action], env, capfd)[0] == code
+
+
+def test_a_bool_returned_for_a_code_is_1_with_a_reason_that_says_so(capfd):
+    agent = make_agent({"monitor": lambda ctx: False})
+    code, _, err = run(agent, ["monitor"], GOOD, capfd)
+    assert code == 1 and reasons(err) == ["ocf-exit-reason:monitor returned an invalid exit code False"]
+
+
+def test_an_exception_given_as_the_exit_reason_or_an_errors_reason_is_its_text(capfd):
+    def given(ctx):
+        try:
+            open("/nonexistent/ocfpy-test")
+        except OSError as error:
+            ctx.exit_reason(error)
+        raise NotInstalled(KeyError("mytool"))
+
+    code, _, err = run(make_agent({"start": given}), ["start"], GOOD, capfd)
+    assert code == 5 and reasons(err) == ["ocf-exit-reason:'mytool'"] and "Traceback" not in err
+
+    agent = make_agent({"stop": lambda ctx: ctx.exit_reason(FileNotFoundError(2, "gone")) or 1})
+    code, _, err = run(agent, ["stop"], GOOD, capfd)
+    assert code == 1 and reasons(err) == ["ocf-exit-reason:[Errno 2] gone"]
+
+
+def test_a_parameter_check_that_crashes_is_an_invalid_value_not_a_traceback(capfd):
+    def crashing(value):
+        raise OSError(5, "Input/output error")
+
+    agent = Agent("T", version="1", shortdesc="test", parameters=[Parameter("x", shortdesc="x", check=crashing)])
+    agent.action("monitor")(lambda ctx: 7)
+    agent.action("start")(lambda ctx: 0)
+    env = {"OCF_RESKEY_x": "v"}
+
+    assert run(agent, ["monitor"], env, capfd)[0] == 7  # the probe still looks
+    code, _, err = run(agent, ["start"], env, capfd)
+    assert code == 6 and "Traceback" not in err
+    assert reasons(err) == ["ocf-exit-reason:x: 'v' could not be checked: OSError: [Errno 5] Input/output error"]
+
+
+@pytest.mark.parametrize("returned, code, shown", [
+    (OCFExit.ERR_CONFIGURED, 6, "6"),  # a shell agent's `return $OCF_ERR_CONFIGURED`
+    (5, 5, "5"),
+    (False, 1, "False"),
+    ("bad", 1, "'bad'"),
+    ([], 1, "[]"),
+])
+@pytest.mark.parametrize("action", ["validate-all", "start"])
+def test_a_validator_that_returns_a_verdict_is_not_ignored(returned, code, shown, action, capfd):
+    agent = make_agent({"start": lambda ctx: 0}, validator=lambda ctx, environment: returned)
+
+    rc, _, err = run(agent, [action], GOOD, capfd)
+
+    assert rc == code
+    assert reasons(err) == [f"ocf-exit-reason:the validator returned {shown} instead of raising "
+                            "NotConfigured (or another ocfpy error) with the reason"]
+
+
+@pytest.mark.parametrize("returned", [None, 0, OCFExit.SUCCESS])
+def test_a_validator_that_returns_nothing_or_success_accepts(returned, capfd):
+    agent = make_agent({"start": lambda ctx: 0}, validator=lambda ctx, environment: returned)
+    assert run(agent, ["validate-all"], GOOD, capfd)[0] == 0
+    assert run(agent, ["start"], GOOD, capfd)[0] == 0
+
+
+@pytest.mark.parametrize("action, exit_with, code, reason", [
+    ("stop", 7, 0, "already stopped"),            # settled as a returned 7 is
+    ("start", 6, 6, "already stopped"),
+    ("start", None, 0, "already stopped"),
+    ("start", "no config", 1, "no config"),        # sys.exit("message"): the message is the reason
+    ("start", True, 1, "start returned an invalid exit code True"),
+])
+def test_sys_exit_in_a_handler_ends_the_action_as_returning_its_code_would(action, exit_with, code, reason,
+                                                                         capfd):
+    import sys
+
+    def exits(ctx):
+        ctx.exit_reason("already stopped")
+        sys.exit(exit_with)
+
+    rc, _, err = run(make_agent({action: exits}), [action], GOOD, capfd)
+
+    assert (rc, reasons(err)) == (code, [f"ocf-exit-reason:{reason}"])
 
 
 def test_secret_values_never_reach_logs_or_reasons(capfd):

@@ -283,6 +283,19 @@ def test_command_is_never_run_through_a_shell(tmp_path):
     assert not missing and "command not found" in missing.reason
 
 
+# --- what a writer may pass for a timeout -------------------------------------------------
+@pytest.mark.parametrize("check", [
+    lambda timeout: health_tcp("127.0.0.1:1", timeout),
+    lambda timeout: health_url("http://127.0.0.1:1/", timeout),
+    lambda timeout: health_command(["true"], timeout),
+])
+@pytest.mark.parametrize("timeout", [None, "2"])
+def test_a_timeout_that_is_no_number_says_so_in_one_line(check, timeout):
+    # ctx.time_left() is None without CRM_meta_timeout (a manual run): no comparison error
+    with pytest.raises(TypeError, match=r"^health_\w+: the timeout is a number of seconds, not .*give a default"):
+        check(timeout)
+
+
 # --- docs/health.md -------------------------------------------------------------------------
 def test_the_docs_examples_run_as_written(closed_port):
     import pathlib

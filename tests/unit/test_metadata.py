@@ -105,10 +105,25 @@ def test_ocf_1_0_mode_passes_the_dtd_ocf_tester_uses():
     (dict(parameters=()), "at least one parameter"),
     (dict(parameters=(Parameter("a", shortdesc="a"), Parameter("a", shortdesc="a"))), "declared twice"),
     (dict(parameters=(Parameter("a", shortdesc="a"),), ocf_version="2.0"), "ocf_version"),
+    (dict(parameters=(Parameter("a", shortdesc="a"),), version=1.0), r"version is a string .* not 1.0"),
+    (dict(parameters=(Parameter("a", shortdesc="a"),), longdesc=["a"]), "longdesc is a string"),
 ])
 def test_agents_that_cannot_have_valid_metadata_are_refused(declaration, words):
     with pytest.raises(ValueError, match=words):
-        Agent("Bad", version="1", shortdesc="bad", **declaration)
+        Agent("Bad", **dict(dict(version="1", shortdesc="bad"), **declaration))
+
+
+def test_an_action_decorator_without_the_actions_name_is_refused_at_once():
+    agent = Agent("Bare", version="1", shortdesc="bare", parameters=[Parameter("a", shortdesc="a")])
+    with pytest.raises(ValueError, match=r"needs the action's name: @agent.action\('start'\)"):
+        @agent.action
+        def start(ctx):
+            return 0
+    with pytest.raises(ValueError, match="'meta-data' is built in: ocfpy answers it from the declaration"):
+        agent.action("meta-data")  # its handler would never run
+    with pytest.raises(ValueError, match="two handlers"):
+        for _ in range(2):
+            agent.action("stop")(lambda ctx: 0)
 
 
 def test_the_longdesc_says_the_default_as_pcs_resource_describe_shows_nothing_else():

@@ -103,6 +103,20 @@ def test_a_check_callable_runs_on_the_typed_value():
         param.convert("3")
 
 
+def test_a_check_that_fails_with_another_error_makes_the_value_invalid_with_one_line():
+    def listable(value):
+        import os
+
+        os.listdir(value)
+
+    param = Parameter("dir", shortdesc="d", check=listable)
+    with pytest.raises(ValueError, match=r"^'/nonexistent/ocfpy' could not be checked: FileNotFoundError: .*"
+                                         r"No such file or directory"):
+        param.convert("/nonexistent/ocfpy")
+    with pytest.raises(ValueError, match="default: '/nonexistent/ocfpy' could not be checked"):
+        Parameter("dir", shortdesc="d", check=listable, default="/nonexistent/ocfpy")
+
+
 @pytest.mark.parametrize("declaration, words", [
     (dict(name="", shortdesc="x"), "a name uses"),
     (dict(name="has space", shortdesc="x"), "a name uses"),
@@ -114,6 +128,14 @@ def test_a_check_callable_runs_on_the_typed_value():
     (dict(name="x", type="select", choices=("a", "b"), default="c", shortdesc="x"), "default"),
     (dict(name="x", type="boolean", default="maybe", shortdesc="x"), "default"),
     (dict(name="x", type="duration", default="later", shortdesc="x"), "default"),
+    (dict(name="x", type="select", choices=("fast"), shortdesc="x"),
+     r"not the string 'fast' \(for one name: \('fast',\)\)"),
+    (dict(name="x", replaced_with="y", shortdesc="x"), "replaced_with is a tuple of names"),
+    (dict(name="x", minimum=1, shortdesc="x"),
+     "minimum and maximum go with integer, number, duration, not with 'string'"),
+    (dict(name="x", type="boolean", maximum=1, shortdesc="x"), "not with 'boolean'"),
+    (dict(name="x", unique_group=True, shortdesc="x"), "unique_group names the group .* not True"),
+    (dict(name="x", shortdesc=None), "shortdesc is a string, not None"),
 ])
 def test_impossible_declarations_are_refused(declaration, words):
     with pytest.raises(ValueError, match=words):

@@ -493,3 +493,38 @@ def test_a_double_forking_daemon_is_found_and_stopped(setsid, found_by):
     result = stopped(DOUBLE_FORK.format(setsid=setsid))
     assert result["members"] == 1, f"the grandchild is found by {found_by}"
     assert result["survivors"] == [] and result["left"] == [] and result["bystander_alive"]
+
+
+def test_the_pidfile_is_written_by_the_daemon_before_it_execs(tmp_path, monkeypatch, daemons):
+    # a start SIGKILLed while Popen waits for the exec never writes the pidfile itself: the
+    # daemon's own record must already be there for the recovery stop
+    import ocfpy.process
+
+    pidfile = str(tmp_path / "run" / "d.pid")
+    monkeypatch.setattr(ocfpy.process, "write_pidfile", lambda *args: None)  # the parent never gets to it
+
+    pid = daemonize(["sleep", "30"], pidfile=pidfile)
+    daemons.append(pid)
+
+    record = read_pidfile(pidfile)
+    assert (record.pid, record.start_time) == (pid, process_start_time(pid)) and record.alive()
+    assert os.listdir(tmp_path / "run") == ["d.pid"]  # its staging file renamed, none left
+
+
+def test_a_pidfile_that_is_a_link_is_refused_before_anything_starts(tmp_path, fp):
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    os.symlink(victim, tmp_path / "d.pid")
+    fp.register(["sleep", "30"])  # a start would be recorded here
+
+    with pytest.raises(OCFError, match="symbolic link"):
+        daemonize(["sleep", "30"], pidfile=str(tmp_path / "d.pid"))
+
+    assert fp.call_count(["sleep", "30"]) == 0 and victim.read_text() == "precious\n"
+
+
+def test_a_program_that_cannot_start_leaves_no_record_of_its_child(tmp_path):
+    pidfile = tmp_path / "d.pid"
+    with pytest.raises(NotInstalled):
+        daemonize(["ocfpy-no-such-daemon"], pidfile=str(pidfile))
+    assert not pidfile.exists()

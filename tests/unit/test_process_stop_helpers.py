@@ -75,6 +75,7 @@ def test_a_pending_record_reads_back_with_its_tag_and_a_pidless_one_without_is_n
     assert (again.pid, again.sid, again.tag, again.uid) == (0, 0, "a1b2c3", 65534)
     assert not again.leader_alive()
     assert Identity.from_text(pending.to_text().replace("tag=a1b2c3", "tag=")) is None
+    assert Identity.pending("a1b2c3").uid == os.getuid()  # the user, when the agent's own
 
 
 def test_a_pending_record_claims_only_tagged_processes_never_session_zero():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ocfpy.commands import CommandResult
 from ocfpy.environment import Environment
 from ocfpy.promotion import score_command, set_promotion_score
 
@@ -21,25 +22,27 @@ def test_score_command(env, score, argv):
 class FakeContext:
     """What set_promotion_score uses of a Context: its environment, run() and log."""
 
-    def __init__(self, stderr):
+    def __init__(self, stderr, rc=1):
         self.env = Environment({})
         self.warnings = []
         self.log = type("Log", (), {"warning": lambda log, text: self.warnings.append(text)})()
         self.stderr = stderr
+        self.rc = rc
 
     def run(self, argv, timeout):
-        return type("Result", (), {"rc": 1, "stdout": "", "stderr": self.stderr})()
+        return CommandResult(argv, self.rc, "", self.stderr, timed_out=self.rc is None)
 
 
-@pytest.mark.parametrize("stderr, warning", [
-    ("crm_attribute: Could not map name=vm to a UUID\n",   # crm_attribute names itself already
+@pytest.mark.parametrize("stderr, rc, warning", [
+    ("crm_attribute: Could not map name=vm to a UUID\n", 1,  # crm_attribute names itself already
      "cannot set the promotion score: crm_attribute: Could not map name=vm to a UUID"),
-    ("Could not connect to the CIB\n",
+    ("Could not connect to the CIB\n", 1,
      "cannot set the promotion score: crm_attribute: Could not connect to the CIB"),
-    ("", "cannot set the promotion score: crm_attribute: timed out"),
+    ("", 1, "cannot set the promotion score: crm_attribute exited with 1"),  # silent: not "timed out"
+    ("", None, "cannot set the promotion score: crm_attribute did not finish within the time left and was killed"),
 ])
-def test_a_failing_score_warns_naming_the_tool_once(stderr, warning):
-    ctx = FakeContext(stderr)
+def test_a_failing_score_warns_naming_the_tool_once(stderr, rc, warning):
+    ctx = FakeContext(stderr, rc)
 
     assert set_promotion_score(ctx, 5) is False
     assert ctx.warnings == [warning]
