@@ -44,9 +44,9 @@ def exec_failure_code(error: int) -> int:
 
 
 def default_cwd() -> str:
-    """execd's cwd if Pacemaker is installed, else one private temporary directory per process."""
+    """execd's cwd if Pacemaker is installed and we may enter it (root), else one private temporary directory per process."""
     global _private_cwd
-    if os.path.isdir(CORES_DIR):
+    if os.path.isdir(CORES_DIR) and os.access(CORES_DIR, os.X_OK):
         return CORES_DIR
     if _private_cwd is None or not os.path.isdir(_private_cwd):
         import tempfile  # only without Pacemaker installed

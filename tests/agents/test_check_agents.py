@@ -82,7 +82,8 @@ def test_stateful_runs_the_promotable_suite(tmp_path, ocfpy_pythonpath, readable
 def test_good_control_agent_has_no_errors_and_no_warnings(tmp_path, readable):
     log = check(readable / "broken-agents" / "Good", tmp_path)
 
-    assert [f for f in log.findings if f.severity != INFO] == [], log.text()
+    shown = [f for f in log.findings if f.severity != INFO and f.check != "run.not-root"]  # that one says who ran it
+    assert shown == [], log.text()
 
 
 @pytest.mark.parametrize("name", [n for n in broken_agents() if n != "Good"])
