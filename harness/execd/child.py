@@ -49,8 +49,12 @@ def default_cwd() -> str:
     if os.path.isdir(CORES_DIR) and os.access(CORES_DIR, os.X_OK):
         return CORES_DIR
     if _private_cwd is None or not os.path.isdir(_private_cwd):
-        import tempfile  # only without Pacemaker installed
+        import atexit
+        import shutil
+        import tempfile  # only without Pacemaker installed, or not as root
+
         _private_cwd = tempfile.mkdtemp(prefix="ocfpy-execd-cwd-")
+        atexit.register(shutil.rmtree, _private_cwd, True)  # the process's own: gone with it
     return _private_cwd
 
 
