@@ -88,6 +88,8 @@ def main(argv: Optional[list] = None) -> int:
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         config = config_from(args)
+        if args.output:
+            _check_writable(args.output)
         if config.verbose is not None:
             print(report.header_line(config.agent), flush=True)
         log = check_agent(config)
@@ -113,6 +115,18 @@ def main(argv: Optional[list] = None) -> int:
     else:
         sys.stdout.write(text)
     return exit_status(log)
+
+
+def _check_writable(path: str) -> None:
+    """A report that cannot be written is a bad command line, found before the agent runs, not after."""
+    existed = os.path.lexists(path)
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as bad:
+        raise UsageError(f"cannot write {path}: {bad.strerror}") from None
+    if not existed:
+        os.unlink(path)
 
 
 _frozen = False

@@ -41,7 +41,8 @@ def ensure_stopped(session: Session) -> None:
     if result.rc not in (0, 8):
         return
     session.note("lifecycle.initial-state", WARNING, f"the resource was already running (rc {result.rc}); stopping it first",
-                 "run the check on a resource name nothing else uses", "monitor")
+                 "run the check on a resource name nothing else uses; if nothing runs under that name, "
+                 "the probe is wrong: a stopped resource answers 7", "monitor")
     if result.rc == 8:
         session.run("initial demote", "demote")
     session.run("initial stop", "stop")

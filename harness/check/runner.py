@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from harness.check import concurrency, honesty, hygiene, lanes, leftovers, lifecycle, metadata, robustness, suites
+from harness.check import concurrency, files, honesty, hygiene, lanes, leftovers, lifecycle, metadata, robustness, shebang, suites
 from harness.check.ending import MAX_TIME, RunEnded
 from harness.check.findings import ERROR, WARNING, CheckLog, Finding
 from harness.check.session import Config, Session
@@ -20,11 +20,12 @@ def check_agent(config: Config) -> CheckLog:
     session = Session(config, CheckLog(config.agent))
     log = session.log
     if not session.ref.found:
-        log.add(Finding("exec.not-installed", ERROR, f"{config.agent}: no such agent (looked for {session.ref.spec})",
+        log.add(Finding("exec.not-installed", ERROR, _not_found(config.agent, session.ref.spec),
                         "give a path to the agent or ocf:PROVIDER:TYPE of an installed one"))
         session.close()
         return log
     session.guard.install()
+    left_files = files.LeftoverFiles(config)
     try:
         _run_checks(session)
     except RunEnded as ended:
@@ -40,13 +41,24 @@ def check_agent(config: Config) -> CheckLog:
         session.end(session.guard.pending)
     if session.state.ended is not None:
         _report_end(session)
+    elif any(result.action == "start" for _, result in session.results) \
+            and all(result.rc == 0 for _, result in session.state.stopped):
+        left_files.check(session)  # only once every instance really stopped: else its files are meant to stay
     return log
+
+
+def _not_found(agent: str, spec: str) -> str:
+    if os.path.islink(agent):
+        return f"{agent}: a symbolic link to {os.readlink(agent)}, which does not exist"
+    return f"{agent}: no such agent (looked for {spec})"
 
 
 def _run_checks(session: Session) -> None:
     log = session.log
     if _cannot_run(session):
         return
+    _check_shebang(session)
+    _check_user(session)
     session.observers.append(hygiene.ExitReasonHygiene(session))
     metadata.check_metadata(session)
     if _not_executable(session):
@@ -128,14 +140,35 @@ def _cannot_run(session: Session) -> bool:
     """A directory or a file without x bits: one finding, nothing run."""
     path = session.ref.path
     if os.path.isdir(path):
-        problem = "is a directory"
+        problem, fix = "is a directory", "give the path of the agent's executable file, not of a directory"
     elif not os.access(path, os.X_OK):
         problem = f"is not executable (mode {stat.S_IMODE(os.stat(path).st_mode):03o})"
+        fix = "make the agent's file executable: chmod 755 it"
+    elif shebang.carriage_return(shebang.first_line(path)):
+        problem = "has a #! line ending in a carriage return (CRLF line endings), so no interpreter by that name exists"
+        fix = "convert the file to LF line endings (dos2unix, or sed -i 's/\\r$//')"
     else:
         return False
-    session.note("exec.not-executable", ERROR, f"{path} {problem}: execd cannot run it",
-                 "give the path of the agent's executable file; chmod 755 it")
+    session.note("exec.not-executable", ERROR, f"{path} {problem}: execd cannot run it", fix)
     return True
+
+
+def _check_shebang(session: Session) -> None:
+    """A script without #! runs under Pacemaker only through execvp()'s /bin/sh fallback."""
+    session.log.ran("exec.shebang")
+    if shebang.missing(shebang.first_line(session.ref.path)):
+        session.note("exec.shebang", WARNING, "the agent has no #! line: execd's execvp() runs it with /bin/sh, "
+                     "while execve() callers (systemd, Python's subprocess, env) fail with 'Exec format error'",
+                     "start the file with the interpreter it is written for, e.g. #!/bin/sh")
+
+
+def _check_user(session: Session) -> None:
+    """pacemaker-execd runs every agent as root: a run as anyone else can fail where Pacemaker would not."""
+    if os.geteuid() != 0:
+        session.note("run.not-root", WARNING, f"ocfpy-check runs as uid {os.geteuid()}, not as root as pacemaker-execd "
+                     "does: an agent that writes to /run or /var, or switches users, can fail here and not under Pacemaker",
+                     "run the check as root, or give the agent places it may write (-E HA_RSCTMP=DIR, -o for its "
+                     "state or pid file parameters)")
 
 
 def _not_executable(session: Session) -> bool:

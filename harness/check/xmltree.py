@@ -6,6 +6,9 @@ from typing import Optional
 from xml.parsers import expat
 
 
+MAX_DEPTH = 257  # libxml2 refuses a 258th nested element without XML_PARSE_HUGE, which Pacemaker does not pass (xmllint 2.9.14)
+
+
 class XMLSyntaxError(ValueError):
     """The text is not well-formed XML."""
 
@@ -49,13 +52,23 @@ def parse_document(text: "bytes | str") -> Document:
     """Parse text into a Document; raise XMLSyntaxError when it is not well-formed."""
     parser = expat.ParserCreate(namespace_separator=" ")
     stack: list = []
+    pieces: list = []  # the current run of text, joined once it ends: many small pieces must not cost n² copies
     holder: dict = {"root": None, "doctype": None, "system": None}
 
     def split(qname: str):
         ns, _, local = qname.rpartition(" ")
         return ns, local
 
+    def flush():
+        if pieces:
+            stack[-1].children.append("".join(pieces))
+            pieces.clear()
+
     def start(qname, attrs):
+        flush()
+        if len(stack) == MAX_DEPTH:
+            raise XMLSyntaxError(f"elements nested deeper than {MAX_DEPTH} levels (libxml2's limit: Pacemaker cannot parse it)",
+                                 parser.CurrentLineNumber)
         ns, local = split(qname)
         node = Node(ns, local, dict(attrs), parser.CurrentLineNumber)
         if stack:
@@ -65,15 +78,12 @@ def parse_document(text: "bytes | str") -> Document:
         stack.append(node)
 
     def end(_qname):
+        flush()
         stack.pop()
 
     def chars(data):
         if stack:
-            children = stack[-1].children
-            if children and isinstance(children[-1], str):
-                children[-1] += data
-            else:
-                children.append(data)
+            pieces.append(data)
 
     def doctype(name, system_id, _public_id, _has_internal):
         holder["doctype"], holder["system"] = name, system_id

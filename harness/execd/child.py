@@ -44,13 +44,17 @@ def exec_failure_code(error: int) -> int:
 
 
 def default_cwd() -> str:
-    """execd's cwd if Pacemaker is installed, else one private temporary directory per process."""
+    """execd's cwd if Pacemaker is installed and we may enter it (root), else one private temporary directory per process."""
     global _private_cwd
-    if os.path.isdir(CORES_DIR):
+    if os.path.isdir(CORES_DIR) and os.access(CORES_DIR, os.X_OK):
         return CORES_DIR
     if _private_cwd is None or not os.path.isdir(_private_cwd):
-        import tempfile  # only without Pacemaker installed
+        import atexit
+        import shutil
+        import tempfile  # only without Pacemaker installed, or not as root
+
         _private_cwd = tempfile.mkdtemp(prefix="ocfpy-execd-cwd-")
+        atexit.register(shutil.rmtree, _private_cwd, True)  # the process's own: gone with it
     return _private_cwd
 
 

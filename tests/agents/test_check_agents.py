@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import pwd
 import re
 import shutil
 import tempfile
@@ -24,8 +25,18 @@ AGENTS = sorted(p for p in (REPO / "agents").iterdir()
 BROKEN = REPO / "tests" / "data" / "broken-agents"
 #: What an agent needs to run at all (its required parameters), for the validator's runs.
 REQUIRED = {"Daemon": {"binfile": "/bin/sleep", "cmdline_options": "3600"}}
-# agents that need stand-ins to run outside a cluster: name -> setup(tmp_path) (params, env)
-SETUPS = {"ping": ping_support.check_setup}
+
+
+def daemon_setup(tmp_path) -> dict:
+    """Daemon runs its binfile as root with a pid file in /var/run, as anything does: anyone else names both."""
+    if os.geteuid() == 0:
+        return {}
+    return {"params": {"pidfile": str(tmp_path / "daemon.pid"), "user": pwd.getpwuid(os.geteuid()).pw_name},
+            "second_params": {"pidfile": str(tmp_path / "daemon-b.pid")}}
+
+
+# agents that need stand-ins to run outside a cluster (or, not as root, places to write): name -> setup(tmp_path)
+SETUPS = {"ping": ping_support.check_setup, "Daemon": daemon_setup}
 
 
 def broken_agents() -> list:
@@ -82,7 +93,8 @@ def test_stateful_runs_the_promotable_suite(tmp_path, ocfpy_pythonpath, readable
 def test_good_control_agent_has_no_errors_and_no_warnings(tmp_path, readable):
     log = check(readable / "broken-agents" / "Good", tmp_path)
 
-    assert [f for f in log.findings if f.severity != INFO] == [], log.text()
+    shown = [f for f in log.findings if f.severity != INFO and f.check != "run.not-root"]  # that one says who ran it
+    assert shown == [], log.text()
 
 
 @pytest.mark.parametrize("name", [n for n in broken_agents() if n != "Good"])

@@ -6,9 +6,11 @@ import json
 import re
 import os
 import pathlib
+import pwd
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -120,6 +122,7 @@ def test_a_directory_or_a_file_without_x_bits_is_one_finding(kind, rsctmp, tmp_p
     findings = [f for c in json.loads(done.stdout)["checks"] for f in c["findings"]]
     assert done.returncode == 1 and [f["check"] for f in findings] == ["exec.not-executable"], findings
     assert ("is a directory" if kind == "directory" else "mode 644") in findings[0]["message"]
+    assert ("chmod" in findings[0]["fix"]) == (kind == "mode 644"), findings[0]["fix"]  # no chmod for a directory
 
 
 def test_installed_entry_point_matches_the_module():
@@ -147,3 +150,136 @@ def test_machine_formats_print_no_progress(fmt, rsctmp):
     done = ocfpy_check("--format", fmt, "-n", f"cli-quiet-{fmt}", rsctmp, str(BROKEN / "Good"))
 
     assert done.returncode == 0 and done.stderr == ""
+
+
+def copy_of_good(tmp_path, name="Agent", change=lambda text: text) -> pathlib.Path:
+    """The Good agent as tmp_path/name, its text passed through change, with the base.sh it sources."""
+    shutil.copy(BROKEN / "base.sh", tmp_path / "base.sh")
+    agent = tmp_path / name
+    agent.write_bytes(change((BROKEN / "Good").read_bytes()))
+    agent.chmod(0o755)
+    return agent
+
+
+def findings_of(done) -> list:
+    return [f for c in json.loads(done.stdout)["checks"] for f in c["findings"]]
+
+
+def test_crlf_line_endings_are_one_finding_that_names_the_carriage_return(rsctmp, tmp_path):
+    agent = copy_of_good(tmp_path, change=lambda text: text.replace(b"\n", b"\r\n"))
+
+    done = ocfpy_check("--format", "json", rsctmp, str(agent))
+
+    findings = findings_of(done)
+    assert done.returncode == 1 and [f["check"] for f in findings] == ["exec.not-executable"], findings
+    assert "carriage return" in findings[0]["message"] and "LF line endings" in findings[0]["fix"]
+
+
+def test_a_script_without_a_shebang_passes_with_a_warning(rsctmp, tmp_path):
+    agent = copy_of_good(tmp_path, change=lambda text: text.replace(b"#!/bin/sh\n", b""))
+
+    done = ocfpy_check("--format", "json", "-n", "cli-noshebang", rsctmp, str(agent))
+
+    assert done.returncode == 0, done.stdout  # execvp() runs it with /bin/sh, as execd does
+    assert [(f["check"], f["severity"]) for f in findings_of(done) if f["check"].startswith("exec.")] == \
+        [("exec.shebang", "warning")]
+
+
+def test_a_dangling_symlink_is_named_as_such(rsctmp, tmp_path):
+    (tmp_path / "Agent").symlink_to(tmp_path / "gone")
+
+    done = ocfpy_check(rsctmp, str(tmp_path / "Agent"))
+
+    assert done.returncode == 1 and f"a symbolic link to {tmp_path / 'gone'}, which does not exist" in done.stdout
+
+
+def test_a_report_that_cannot_be_written_is_a_usage_error_before_anything_runs(rsctmp, tmp_path):
+    done = ocfpy_check("--output", str(tmp_path / "no" / "check.xml"), rsctmp, str(BROKEN / "Good"))
+
+    assert done.returncode == 2 and done.stdout == ""  # and no progress line: no action ran
+    assert done.stderr == f"ocfpy-check: cannot write {tmp_path / 'no' / 'check.xml'}: No such file or directory\n"
+
+
+def test_a_report_file_that_exists_is_kept_until_the_report_replaces_it(rsctmp, tmp_path):
+    out = tmp_path / "check.json"
+    out.write_text("old")
+
+    done = ocfpy_check("--format", "json", "--output", str(out), "-n", "cli-out", rsctmp, str(BROKEN / "Good"))
+
+    assert done.returncode == 0 and json.loads(out.read_text())["passed"] is True
+
+
+def agent_printing(tmp_path, metadata: bytes) -> pathlib.Path:
+    """An agent whose meta-data is exactly these bytes (every other action as Good's)."""
+    (tmp_path / "meta-data.xml").write_bytes(metadata)
+    return copy_of_good(tmp_path, change=lambda text: text.replace(
+        b'main "$@"', b'agent_meta_data() { cat "$(dirname "$0")/meta-data.xml"; }\nmain "$@"'))
+
+
+def good_metadata() -> bytes:
+    return subprocess.run([str(BROKEN / "Good"), "meta-data"], capture_output=True, check=True).stdout
+
+
+def test_entity_expansion_in_meta_data_is_refused_not_a_hang(rsctmp, tmp_path):
+    entities = b"".join(b'<!ENTITY e%d "%s">' % (n, (b"&e%d;" % (n - 1)) * 10) for n in range(1, 10))
+    laughs = good_metadata().replace(b'<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">',
+                                     b'<!DOCTYPE resource-agent [<!ENTITY e0 "xxxxxxxxxx">' + entities + b"]>")
+    agent = agent_printing(tmp_path, laughs.replace(b"A correct agent", b"&e9;"))
+
+    done = ocfpy_check("--format", "json", rsctmp, str(agent))  # timeout=300: 20 minutes without the fix
+
+    assert done.returncode == 1
+    assert [(f["check"], "amplification" in f["message"]) for f in findings_of(done) if f["severity"] == "error"] == \
+        [("metadata.well-formed", True)]
+
+
+def test_meta_data_nested_deeper_than_libxml2_parses_is_not_well_formed(rsctmp, tmp_path):
+    deep = good_metadata().replace(b"A correct agent", b"<b>" * 300 + b"</b>" * 300)
+
+    done = ocfpy_check("--format", "json", rsctmp, str(agent_printing(tmp_path, deep)))
+
+    assert done.returncode == 1, done.stdout + done.stderr  # not 3, a RecursionError of the check
+    errors = [f for f in findings_of(done) if f["severity"] == "error"]
+    assert [f["check"] for f in errors] == ["metadata.well-formed"] and "nested deeper than 257" in errors[0]["message"]
+
+
+def test_a_monitor_that_says_running_before_any_start_is_named_in_the_fix(rsctmp):
+    done = ocfpy_check("--format", "json", rsctmp, str(BROKEN / "MonitorStoppedZero"))
+
+    initial = [f for f in findings_of(done) if f["check"] == "lifecycle.initial-state"]
+    assert initial and "a stopped resource answers 7" in initial[0]["fix"]
+
+
+def test_a_run_as_another_user_than_root_says_so(tmp_path):
+    rsctmp = tempfile.mkdtemp(prefix="ocfpy-not-root-")
+    try:
+        prefix = []
+        if os.geteuid() == 0:  # as pacemaker-execd: then drop to nobody, as a CI runner's user
+            os.chown(rsctmp, pwd.getpwnam("nobody").pw_uid, -1)
+            prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        env = dict(os.environ, PYTHONPATH=str(pathlib.Path(harness.__file__).parent.parent))
+        done = subprocess.run([*prefix, sys.executable, "-m", "harness", "check", "--format", "json", "-n", "cli-user",
+                               f"-EHA_RSCTMP={rsctmp}", str(BROKEN / "Good")],
+                              env=env, cwd="/", capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(rsctmp, ignore_errors=True)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    warned = [f for f in findings_of(done) if f["check"] == "run.not-root"]
+    assert warned and warned[0]["severity"] == "warning" and "HA_RSCTMP" in warned[0]["fix"], findings_of(done)
+
+
+def test_a_file_start_made_and_stop_left_is_a_warning(tmp_path):
+    rsctmp = tmp_path / "rsctmp"
+    rsctmp.mkdir()
+    (rsctmp / "cli-files-unrelated").write_text("made before the run")
+    agent = copy_of_good(tmp_path, change=lambda text: text.replace(b'main "$@"', b'''
+agent_monitor() { is_running || return 7; touch "$PIDFILE.seen"; return 0; }
+main "$@"'''))
+
+    done = ocfpy_check("--format", "json", "-n", "cli-files", f"-EHA_RSCTMP={rsctmp}", str(agent))
+
+    assert done.returncode == 0, done.stdout
+    left = [f for f in findings_of(done) if f["check"] == "hygiene.leftover-file"]
+    assert len(left) == 1 and left[0]["severity"] == "warning" and str(rsctmp) in left[0]["message"]
+    assert re.search(r"broken-Agent-cli-files[-\w]*\.pid\.seen", left[0]["message"]) and "unrelated" not in left[0]["message"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -36,6 +38,26 @@ def test_run_without_options_reports_what_execd_reports_for_a_nul_on_stderr(nul_
 
     result = json.loads(done.stdout)
     assert (done.returncode, result["exit_reason"], result["stderr"]) == (1, None, "before")
+
+
+def test_run_as_a_user_who_cannot_enter_execds_working_directory_still_runs_the_agent():
+    where = tempfile.mkdtemp(prefix="ocfpy-run-as-nobody-")  # a directory nobody may enter, unlike tmp_path
+    try:
+        os.chmod(where, 0o755)
+        shutil.copy(pathlib.Path(__file__).parent.parent / "data" / "broken-agents" / "Good", where)
+        shutil.copy(pathlib.Path(__file__).parent.parent / "data" / "broken-agents" / "base.sh", where)
+        os.mkdir(f"{where}/tmp", 0o777)
+        os.chmod(f"{where}/tmp", 0o777)
+        as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.geteuid() == 0 else []
+        done = subprocess.run([*as_nobody, sys.executable, "-m", "harness", "run", "--json", f"{where}/Good", "monitor"],
+                              env=dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=f"{where}/tmp"), cwd="/",
+                              capture_output=True, text=True, timeout=60)
+        left = os.listdir(f"{where}/tmp")
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+    assert done.returncode == 7 and json.loads(done.stdout)["rc"] == 7, done.stderr  # a probe of a stopped resource
+    assert left == []  # the private working directory went with the process
 
 
 def test_keep_nul_is_the_option_that_differs_from_execd(nul_agent):

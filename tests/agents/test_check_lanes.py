@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 from harness.check.runner import check_agent
@@ -33,7 +34,8 @@ def run(agent: str, tmp_path, **fields):
 def test_jobs_1_runs_the_lifecycle_first_and_the_parallel_check_after_it(tmp_path):
     log, steps = run(str(BROKEN / "Good"), tmp_path, jobs=1)
 
-    assert steps[:4] == ["meta-data", "meta-data as hacluster", "validate-all", "initial state"], steps
+    unprivileged = "meta-data as hacluster" if os.geteuid() == 0 else "meta-data as the current user"
+    assert steps[:4] == ["meta-data", unprivileged, "validate-all", "initial state"], steps
     assert steps.index("start lanes-a (in parallel)") > steps.index("stop after restart")
     assert log.errors == []
 
@@ -44,7 +46,7 @@ def test_jobs_4_checks_two_instances_first_then_runs_every_suite_with_no_more_fi
 
     assert steps[2:4] == ["start lanes-a (in parallel)", "start lanes-b (in parallel)"], steps
     assert set(log.checks) == set(serial.checks) and set(log.skipped) == set(serial.skipped)
-    assert [f for f in log.findings if f.severity != "info"] == []
+    assert [f for f in log.findings if f.severity != "info" and f.check != "run.not-root"] == []
 
 
 def test_instances_that_share_state_fall_back_to_the_serial_order(tmp_path):
