@@ -90,8 +90,32 @@ def check_signal_names(value: str) -> None:
             raise ValueError(f"{name!r} is not a signal name or number")
 
 
+def mounted_fstype(fstype: str) -> str:
+    """``fstype`` as the mount table spells it: without white space, a kernel type in lower case
+    (fuse.SubType keeps its case), so that a probe or stop finds a mount configured TMPFS."""
+    fstype = fstype.strip()
+    return fstype if "." in fstype else fstype.lower()
+
+
 def option_words(options: str) -> list:
     return [word.strip() for word in options.split(",") if word.strip()]
+
+
+def check_option_spacing(options: str) -> None:
+    """ValueError for options separated by spaces (mount would take them for one option): a
+    space before the first '=' (noatime nodiratime) or before another one (uid=0 gid=0); a
+    value alone may hold one (username=John Doe)."""
+    for word in option_words(options):
+        pieces = word.split()
+        if len(pieces) > 1 and ("=" not in pieces[0] or any("=" in piece for piece in pieces[1:])):
+            raise ValueError(f"{word!r}: mount options are separated by commas "
+                             f"({','.join(pieces)}), not spaces")
+
+
+def mount_options(options: str) -> str:
+    """``options`` as mount -o takes them: white space around the commas and empty ones dropped,
+    as the shell's word splitting drops them for resource-agents' Filesystem."""
+    return ",".join(option_words(options))
 
 
 class DeviceSpec:

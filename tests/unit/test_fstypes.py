@@ -9,8 +9,8 @@ import pytest
 from ocfpy import fstypes
 from ocfpy.errors import NotInstalled, OCFError
 from ocfpy.mountspec import (
-    check_delay, check_device, check_mount_point, check_signal_names, check_status_prefix,
-    force_unmount_mode,
+    check_delay, check_device, check_mount_point, check_option_spacing, check_signal_names,
+    check_status_prefix, force_unmount_mode, mount_options, mounted_fstype,
 )
 from ocfpy.unmount import signal_numbers
 
@@ -113,3 +113,31 @@ def test_fsck_errors_left_or_no_answer_fail_with_one_reason(fake_tool):
     fake_tool("fsck", "sleep 30")
     with pytest.raises(OCFError, match=r"^fsck of /dev/loop9: fsck gave no answer within 0.3 s"):
         fstypes.fsck("/dev/loop9", "ext2", 0.3)
+
+
+@pytest.mark.parametrize("configured, mounted", [
+    ("ext4", "ext4"), ("EXT4", "ext4"), (" tmpfs ", "tmpfs"), ("fuse.bindfs", "fuse.bindfs"),
+    ("fuse.SSHFS", "fuse.SSHFS"), ("", ""),
+])
+def test_an_fstype_is_read_as_the_mount_table_spells_it(configured, mounted):
+    assert mounted_fstype(configured) == mounted
+
+
+@pytest.mark.parametrize("options, given", [
+    ("ro", "ro"), (" ro", "ro"), ("ro, noatime", "ro,noatime"), ("ro,,noatime,", "ro,noatime"),
+    ("", ""), ("username=John Doe,ro", "username=John Doe,ro"),
+])
+def test_mount_options_drop_the_white_space_and_empty_words_shells_drop(options, given):
+    check_option_spacing(options)
+    assert mount_options(options) == given
+
+
+@pytest.mark.parametrize("options, hint", [
+    ("noatime nodiratime", "(noatime,nodiratime)"),
+    ("uid=0 gid=0", "(uid=0,gid=0)"),
+    ("ro,user_xattr acl", "(user_xattr,acl)"),
+])
+def test_options_separated_by_spaces_are_refused_with_the_comma_spelling(options, hint):
+    with pytest.raises(ValueError, match="mount options are separated by commas") as caught:
+        check_option_spacing(options)
+    assert hint in str(caught.value)
