@@ -125,6 +125,7 @@ def write_atomic(path: str, data: bytes, mode: int = 0o644) -> None:
             raise OCFError(f"cannot write {path}: {error.strerror}") from None
         raise
     _sync_directory(directory)
+    remove_stale_temporaries(path)
 
 
 def temporary_path(path: str) -> str:
@@ -133,6 +134,33 @@ def temporary_path(path: str) -> str:
 
     directory, base = os.path.split(path)
     return os.path.join(directory, f".{base}.{os.getpid()}-{get_ident()}.tmp")
+
+
+def remove_stale_temporaries(path: str) -> None:
+    """Delete the temporary files of ``path``'s writers that were killed before their rename
+    (Pacemaker SIGKILLs an agent at its timeout); those of live processes stay."""
+    directory, base = os.path.split(path)
+    prefix = f".{base}."
+    try:
+        names = [name for name in os.listdir(directory or ".") if name.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        pid, dash, thread = name[len(prefix):-len(".tmp")].partition("-")
+        if not (name.endswith(".tmp") and dash and pid.isdigit() and thread.isdigit()):
+            continue
+        if int(pid) != os.getpid() and not _alive(int(pid)):
+            _unlink_quietly(os.path.join(directory, name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: alive
+    return True
 
 
 def _temporary(path: str, mode: int) -> tuple:
@@ -171,7 +199,8 @@ def _unlink_quietly(path: str) -> None:
 
 
 def remove_if_present(path: str) -> None:
-    """Delete ``path`` (a link itself, never its target); nothing there is fine; else OCFError."""
+    """Delete ``path`` (a link itself, never its target) and the temporary files killed writers
+    left for it; nothing there is fine; else OCFError."""
     try:
         os.unlink(path)
     except OSError as error:
@@ -179,6 +208,7 @@ def remove_if_present(path: str) -> None:
             raise WrongKind(f"refusing to remove a directory: {path}") from None
         if error.errno not in _ABSENT:
             raise OCFError(f"cannot remove {path}: {error.strerror}") from None
+    remove_stale_temporaries(path)
 
 
 def read_regular(path: str) -> "bytes | None":

@@ -190,6 +190,29 @@ def test_stale_temporary_file_of_a_killed_writer_is_replaced(tmp_path):
     assert state.read() == "whole" and os.listdir(tmp_path) == ["Dummy-db.state"]
 
 
+def dead_pid() -> int:
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                           text=True, check=True)
+    return int(child.stdout)  # reaped: no process has it (until the kernel reuses it)
+
+
+@pytest.mark.parametrize("finish", ["write", "remove"])
+def test_temporaries_of_writers_killed_before_their_rename_go_with_the_next_write_or_removal(tmp_path, finish):
+    state = tmp_path / "Role-db.role"
+    killed = tmp_path / f".Role-db.role.{dead_pid()}-140034694841024.tmp"
+    alive = tmp_path / f".Role-db.role.1-140034694841024.tmp"  # pid 1: a live writer's, kept
+    other = tmp_path / f".Role-db.other.{dead_pid()}-1.tmp"    # another file's: not ours to judge
+    for path in (killed, alive, other):
+        path.write_text("half writ")
+
+    write_atomic(str(state), b"Promoted")
+    if finish == "remove":
+        killed.write_text("half writ")
+        remove_if_present(str(state))
+
+    assert sorted(os.listdir(tmp_path)) == sorted([alive.name, other.name] + ([state.name] if finish == "write" else []))
+
+
 def test_unwritable_directory_is_a_one_line_ocf_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
