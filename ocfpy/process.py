@@ -8,6 +8,7 @@ import time
 from ocfpy.errors import InsufficientPrivileges, NotInstalled, OCFError
 from ocfpy.identity import PID_MAX_LIMIT, TAG_VARIABLE, read_stat
 from ocfpy.identity import valid_pid as _valid_pid
+from ocfpy.state import signal_reaches
 
 #: Seconds stop_process may take when the action has no deadline (Pacemaker's default op timeout).
 DEFAULT_BUDGET = 20.0
@@ -59,23 +60,13 @@ def process_alive(pid: int, start_time: int | None = None, comm: str | None = No
     if not _valid_pid(pid):
         return False
     if not _proc_mounted():
-        return _signal_reaches(pid)
+        return signal_reaches(pid)
     info = _stat(pid)
     if info is None or info[1] in ("Z", "X"):
         return False
     if start_time is not None and info[2] != start_time:
         return False
     return comm is None or info[0] == comm[:15]
-
-
-def _signal_reaches(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # --- pidfiles --------------------------------------------------------------------------------

@@ -149,17 +149,18 @@ def remove_stale_temporaries(path: str) -> None:
         pid, dash, thread = name[len(prefix):-len(".tmp")].partition("-")
         if not (name.endswith(".tmp") and dash and pid.isdigit() and thread.isdigit()):
             continue
-        if int(pid) != os.getpid() and not _alive(int(pid)):
+        if int(pid) != os.getpid() and not signal_reaches(int(pid)):
             _unlink_quietly(os.path.join(directory, name))
 
 
-def _alive(pid: int) -> bool:
+def signal_reaches(pid: int) -> bool:
+    """A process ``pid`` exists (perhaps another user's, or a zombie): kill(pid, 0) finds it."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:
-        return True  # another user's process: alive
+    except PermissionError:
+        return True
     return True
 
 
