@@ -252,17 +252,26 @@ def test_a_monitor_that_says_running_before_any_start_is_named_in_the_fix(rsctmp
 
 def test_a_run_as_another_user_than_root_says_so(tmp_path):
     rsctmp = tempfile.mkdtemp(prefix="ocfpy-not-root-")
+    # the checker and the agent copied where any user may read them: the clone, the test's own
+    # interpreter (pyenv's, a venv's) may be under /root, which nobody cannot enter
+    code = pathlib.Path(tempfile.mkdtemp(prefix="ocfpy-not-root-code-"))
     try:
-        prefix = []
+        code.chmod(0o755)
+        for package in ("harness", "ocfpy"):
+            shutil.copytree(REPO / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
+        agent = copy_of_good(code, "Good")
+        prefix, python = [], sys.executable
         if os.geteuid() == 0:  # as pacemaker-execd: then drop to nobody, as a CI runner's user
             os.chown(rsctmp, pwd.getpwnam("nobody").pw_uid, -1)
             prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-        env = dict(os.environ, PYTHONPATH=str(pathlib.Path(harness.__file__).parent.parent))
-        done = subprocess.run([*prefix, sys.executable, "-m", "harness", "check", "--format", "json", "-n", "cli-user",
-                               f"-EHA_RSCTMP={rsctmp}", str(BROKEN / "Good")],
+            python = "/usr/bin/python3"
+        env = dict(os.environ, PYTHONPATH=str(code), PYTHONDONTWRITEBYTECODE="1")
+        done = subprocess.run([*prefix, python, "-m", "harness", "check", "--format", "json", "-n", "cli-user",
+                               f"-EHA_RSCTMP={rsctmp}", str(agent)],
                               env=env, cwd="/", capture_output=True, text=True, timeout=300)
     finally:
         shutil.rmtree(rsctmp, ignore_errors=True)
+        shutil.rmtree(code, ignore_errors=True)
 
     assert done.returncode == 0, done.stdout + done.stderr
     warned = [f for f in findings_of(done) if f["check"] == "run.not-root"]
