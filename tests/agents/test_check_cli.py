@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import harness
+from nobody_support import python_as_nobody, readable_checkout
 
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 BROKEN = REPO / "tests" / "data" / "broken-agents"
@@ -252,21 +253,13 @@ def test_a_monitor_that_says_running_before_any_start_is_named_in_the_fix(rsctmp
 
 def test_a_run_as_another_user_than_root_says_so(tmp_path):
     rsctmp = tempfile.mkdtemp(prefix="ocfpy-not-root-")
-    # the checker and the agent copied where any user may read them: the clone, the test's own
-    # interpreter (pyenv's, a venv's) may be under /root, which nobody cannot enter
-    code = pathlib.Path(tempfile.mkdtemp(prefix="ocfpy-not-root-code-"))
+    code = readable_checkout(pathlib.Path(tempfile.mkdtemp(prefix="ocfpy-not-root-code-")))
     try:
-        code.chmod(0o755)
-        for package in ("harness", "ocfpy"):
-            shutil.copytree(REPO / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
         agent = copy_of_good(code, "Good")
-        prefix, python = [], sys.executable
         if os.geteuid() == 0:  # as pacemaker-execd: then drop to nobody, as a CI runner's user
             os.chown(rsctmp, pwd.getpwnam("nobody").pw_uid, -1)
-            prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-            python = "/usr/bin/python3"
         env = dict(os.environ, PYTHONPATH=str(code), PYTHONDONTWRITEBYTECODE="1")
-        done = subprocess.run([*prefix, python, "-m", "harness", "check", "--format", "json", "-n", "cli-user",
+        done = subprocess.run([*python_as_nobody(), "-m", "harness", "check", "--format", "json", "-n", "cli-user",
                                f"-EHA_RSCTMP={rsctmp}", str(agent)],
                               env=env, cwd="/", capture_output=True, text=True, timeout=300)
     finally:

@@ -12,6 +12,8 @@ import tempfile
 
 import pytest
 
+from nobody_support import python_as_nobody, readable_checkout
+
 REPO = pathlib.Path(__file__).resolve().parent.parent.parent
 
 NUL_AGENT = """#!/bin/sh
@@ -41,16 +43,15 @@ def test_run_without_options_reports_what_execd_reports_for_a_nul_on_stderr(nul_
 
 
 def test_run_as_a_user_who_cannot_enter_execds_working_directory_still_runs_the_agent():
-    where = tempfile.mkdtemp(prefix="ocfpy-run-as-nobody-")  # a directory nobody may enter, unlike tmp_path
+    where = readable_checkout(pathlib.Path(tempfile.mkdtemp(prefix="ocfpy-run-as-nobody-")))
     try:
-        os.chmod(where, 0o755)
         shutil.copy(pathlib.Path(__file__).parent.parent / "data" / "broken-agents" / "Good", where)
         shutil.copy(pathlib.Path(__file__).parent.parent / "data" / "broken-agents" / "base.sh", where)
         os.mkdir(f"{where}/tmp", 0o777)
         os.chmod(f"{where}/tmp", 0o777)
-        as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.geteuid() == 0 else []
-        done = subprocess.run([*as_nobody, sys.executable, "-m", "harness", "run", "--json", f"{where}/Good", "monitor"],
-                              env=dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=f"{where}/tmp"), cwd="/",
+        done = subprocess.run([*python_as_nobody(), "-m", "harness", "run", "--json", f"{where}/Good", "monitor"],
+                              env=dict(os.environ, PYTHONPATH=str(where), PYTHONDONTWRITEBYTECODE="1",
+                                       TMPDIR=f"{where}/tmp"), cwd="/",
                               capture_output=True, text=True, timeout=60)
         left = os.listdir(f"{where}/tmp")
     finally:

@@ -1,0 +1,31 @@
+"""Run the checkout's harness as the unprivileged user nobody, from copies any user can read.
+
+The clone and the test's own interpreter (pyenv's, a venv's) may live under /root, which
+nobody cannot enter; the system interpreter and copies of the packages serve wherever they are.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parent.parent.parent
+DROP_TO_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def readable_checkout(where: pathlib.Path) -> pathlib.Path:
+    """Copies of harness/ and ocfpy/ in ``where`` (made enterable by anyone); the PYTHONPATH."""
+    where.chmod(0o755)
+    for package in ("harness", "ocfpy"):
+        shutil.copytree(REPO / package, where / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return where
+
+
+def python_as_nobody() -> list:
+    """The argv prefix that runs Python as nobody when root (else as the current user)."""
+    if os.geteuid() == 0:
+        return DROP_TO_NOBODY + [SYSTEM_PYTHON]
+    return [sys.executable]
