@@ -50,7 +50,7 @@ def _mandatory_actions(md: MetaData) -> list:
 
 
 def _action_attributes(md: MetaData) -> list:
-    found, seen = [], set()
+    found, seen, recurring = [], set(), {}
     for action in md.actions:
         where = f"action {action.name!r} (line {action.line})"
         if "timeout" not in action.attrs:
@@ -71,7 +71,14 @@ def _action_attributes(md: MetaData) -> list:
         if key in seen:
             found.append(_finding("metadata.action-duplicate", WARNING, f"{where} repeats an earlier action with the same interval, depth and role",
                                   "remove the duplicate"))
+        elif action.interval_ms and (action.name, action.interval_ms) in recurring:
+            found.append(_finding(
+                "metadata.action-interval-shared", WARNING,
+                f"{where} has the interval of {recurring[action.name, action.interval_ms]} with another role or depth: "
+                "Pacemaker keys a recurring operation by name and interval, so pcs moves one of them (10s becomes 11s)",
+                "give each role's and each depth's recurring operation an interval of its own"))
         seen.add(key)
+        recurring.setdefault((action.name, action.interval_ms), where)
     return found
 
 
