@@ -203,16 +203,20 @@ def _get_once(url, deadline: float, body_limit: int, verify_tls: bool) -> tuple:
     except HTTPProblem:
         raise
     except Exception as error:  # any failure to get an answer is the check's verdict
-        raise HTTPProblem(_http_reason(error), isinstance(error, timeout)) from None
+        raise HTTPProblem(_http_reason(error, url.host), isinstance(error, timeout)) from None
 
 
-def _http_reason(error: Exception) -> str:
-    from _socket import timeout
+def _http_reason(error: Exception, host: str) -> str:
+    from _socket import gaierror, timeout
 
     if isinstance(error, ConnectionRefusedError):
         return "refused"
     if isinstance(error, timeout):
         return "timeout"
+    if isinstance(error, gaierror):
+        return f"cannot resolve {host}: {error.strerror}"
+    if getattr(error, "reason", None) == "WRONG_VERSION_NUMBER":  # ssl's answer to a plain server
+        return "no TLS answer: the port serves plain http?"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return f"{type(error).__name__}: {error}"

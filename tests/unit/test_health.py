@@ -206,6 +206,22 @@ def test_refused_url(closed_port):
     assert not refused and refused.reason == "refused"
 
 
+def test_a_name_that_does_not_resolve_is_named_in_the_reason(monkeypatch):
+    from ocfpy import wire
+
+    def unresolvable(url, *args):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(wire, "get", unresolvable)  # no resolver is asked: CI has no network
+    answer = health_url("http://www.exampel.test:8080/", 2.0)
+    assert not answer and answer.reason == "cannot resolve www.exampel.test: Name or service not known"
+
+
+def test_https_to_a_plain_http_port_says_so(web):
+    answer = health_url(web.replace("http://", "https://") + "/ok", 2.0)
+    assert not answer and answer.reason == "no TLS answer: the port serves plain http?"
+
+
 def test_a_server_that_accepts_and_never_answers_times_out_in_time(silent_server):
     port, _ = silent_server
     started = time.monotonic()
