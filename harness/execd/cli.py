@@ -107,6 +107,9 @@ def print_result(result: Result) -> None:
     out.write(f"  elapsed:     {result.elapsed * 1000:.1f} ms\n")
     if op.profile == "metadata" and not result.metadata_ok:
         out.write("  meta-data:   the controller would reject this (needs exit 0 and output on stdout)\n")
+    if b"No module named 'ocfpy'" in result.stderr:
+        out.write("  hint:        the agent cannot import ocfpy: pass -E PYTHONPATH=<the clone> (see "
+                  "docs/writing-agents.md) or install it (python3 -m ocfpy.install)\n")
     for name, data in (("stdout", result.stdout), ("stderr", result.stderr)):
         out.write(f"--- {name} ({len(data)} bytes)\n")
         out.flush()

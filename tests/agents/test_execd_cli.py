@@ -33,6 +33,19 @@ def test_run_prints_code_status_reason_and_exits_with_the_ocf_code(tmp_path):
     assert "exit reason: 'not there'" in out and "checked monitor" in out
 
 
+def test_a_python_agent_that_cannot_import_ocfpy_gets_a_hint(tmp_path):
+    # as an agent outside the clone: execd's environment has no PYTHONPATH, and -S no site-packages
+    write_agent(tmp_path, "Writer", "#!/usr/bin/python3 -sS\nimport ocfpy\n")
+
+    proc = _harness("ocf:t:Writer", "monitor", "--ra-path", str(tmp_path))
+    given = _harness("ocf:t:Writer", "monitor", "--ra-path", str(tmp_path), "-E", "PYTHONPATH=/nonexistent")
+
+    out = proc.stdout.decode()
+    assert proc.returncode == 1 and "No module named 'ocfpy'" in out
+    assert "hint:        the agent cannot import ocfpy: pass -E PYTHONPATH=<the clone>" in out
+    assert "hint:" in given.stdout.decode()  # a wrong path is still no ocfpy
+
+
 def test_json_output_carries_everything(tmp_path):
     shell_agent(tmp_path, "Env", 'printf "%s|%s|%s" "$OCF_RESKEY_a" "$OCF_RESKEY_CRM_meta_interval" "$OCF_CHECK_LEVEL"')
 
