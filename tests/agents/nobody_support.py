@@ -1,7 +1,8 @@
 """Run the checkout's harness as the unprivileged user nobody, from copies any user can read.
 
-The clone and the test's own interpreter (pyenv's, a venv's) may live under /root, which
-nobody cannot enter; the system interpreter and copies of the packages serve wherever they are.
+Under tox the imported harness is the wheel's copy in the venv, and a clone may live under
+/root, which nobody cannot enter: copies of the packages and the system interpreter serve
+wherever the clone and the venv are.
 """
 
 from __future__ import annotations
