@@ -94,13 +94,13 @@ def _warn_undeclared(agent, ctx: Context) -> None:
     """Log each OCF_RESKEY_ parameter the agent does not declare: Pacemaker passes whatever it is
     given, so a typo (directroy=) would otherwise leave the real parameter at its default unseen."""
     prefix, meta = "OCF_RESKEY_", "OCF_RESKEY_CRM_meta_"
-    given = [key[len(prefix):] for key in ctx.env.mapping if key.startswith(prefix) and not key.startswith(meta)]
-    unknown = sorted(set(given) - {param.name for param in agent.parameters} - set(EXECUTOR_PARAMETERS))
+    names = [param.name for param in agent.parameters]
+    given = {key[len(prefix):] for key in ctx.env.mapping if key.startswith(prefix) and not key.startswith(meta)}
+    unknown = sorted(given.difference(names, EXECUTOR_PARAMETERS))
     if not unknown:
         return
     from difflib import get_close_matches
 
-    names = [param.name for param in agent.parameters]
     for name in unknown:
         close = get_close_matches(name, names, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""

@@ -352,7 +352,8 @@ def _recorder(pidfile: str):
     ensure_directory(directory)
     regular_file_exists(pidfile)
     target = os.fsencode(pidfile)
-    temporary = os.fsencode(os.path.join(directory, f".{name}.child-"))
+    # named as state.temporary_path names them (thread 0), so that remove_stale_temporaries knows it
+    temporary = os.fsencode(os.path.join(directory, f".{name}."))
 
     def record_self() -> None:
         try:
@@ -362,7 +363,7 @@ def _recorder(pidfile: str):
             finally:
                 os.close(fd)
             pid = os.getpid()
-            staged = temporary + b"%d.tmp" % pid
+            staged = temporary + b"%d-0.tmp" % pid
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
             fd = os.open(staged, flags, 0o644)
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from execd_support import recording_scripts
 
 from harness.execd import ExecStatus, Operation, run
 
@@ -42,10 +43,7 @@ def fake_sbin(tmp_path):
     sbin = tmp_path / "sbin"
     sbin.mkdir()
     calls = tmp_path / "sbin-calls"
-    for tool in ("crm_attribute", "crm_master"):
-        script = sbin / tool
-        script.write_text(f'#!/bin/sh\necho "{tool} $OCF_RESOURCE_INSTANCE $*" >> "{calls}"\n')
-        script.chmod(0o755)
+    recording_scripts(sbin, calls, ("crm_attribute", "crm_master"), logged="$OCF_RESOURCE_INSTANCE $*")
     return sbin, calls
 
 

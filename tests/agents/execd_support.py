@@ -24,3 +24,12 @@ def shell_agent(ra_path: Path, name: str, script: str) -> str:
     """A POSIX sh agent running `script`; returns its ocf: spec."""
     write_agent(ra_path, name, "#!/bin/sh\n" + textwrap.dedent(script).lstrip("\n"))
     return f"ocf:{PROVIDER}:{name}"
+
+
+def recording_scripts(directory: Path, calls: Path, names, logged: str = "$*", then: str = "") -> None:
+    """Shell scripts ``names`` in ``directory``: each appends "NAME <logged>" to ``calls``, then
+    runs ``then`` (``{name}`` in it is the script's name)."""
+    for name in names:
+        script = directory / name
+        script.write_text(f'#!/bin/sh\necho "{name} {logged}" >> "{calls}"\n' + then.format(name=name))
+        script.chmod(0o755)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from execd_support import recording_scripts
 from ping_support import DEAD_V4, PEER_V4, run_ping, updates
 from ping_support import env, network, original, stub  # noqa: F401 (fixtures)
 
@@ -18,10 +19,7 @@ def recording_programs(directory: Path) -> Path:
     """fping and ping that log their arguments, then run the real program; the log file."""
     directory.mkdir()
     calls = directory / "calls"
-    for program in ("fping", "ping"):
-        script = directory / program
-        script.write_text(f'#!/bin/sh\necho "{program} $*" >> "{calls}"\nexec /usr/bin/{program} "$@"\n')
-        script.chmod(0o755)
+    recording_scripts(directory, calls, ("fping", "ping"), then='exec /usr/bin/{name} "$@"\n')
     return calls
 
 
