@@ -59,6 +59,32 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
+def check_words(value: str) -> None:
+    """A ``Parameter(check=..., lazy=True)``: words split as a POSIX shell splits them, never
+    expanded (:func:`split_words`); ValueError for an open quote or a trailing backslash.
+    Lazy: shlex loads re and enum, which a monitor that runs no command should not pay for."""
+    split_words(value)
+
+
+def check_command_line(value: str) -> None:
+    """A ``Parameter(check=..., lazy=True)``: words (see :func:`check_words`) naming a command;
+    empty means no command is configured."""
+    if value and not split_words(value):
+        raise ValueError("names no command")
+
+
+def split_words(value: str) -> list:
+    """``value`` as POSIX shell words (quotes and backslashes, no expansion); [] when empty."""
+    if not value:
+        return []
+    import shlex
+
+    try:
+        return shlex.split(value)
+    except ValueError as error:
+        raise ValueError(str(error)) from None
+
+
 def check_argv(argv) -> list:
     """``argv`` as a list of str; a str (shell-like command line) or other types are refused."""
     if isinstance(argv, (str, bytes)):

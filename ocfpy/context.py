@@ -3,32 +3,47 @@
 import os
 import stat
 
-from ocfpy.params import show_value
+from ocfpy.params import UsableAs, show_value
 
 
 class ParameterError(ValueError):
-    """A parameter value that is missing or cannot be used; the message is one line."""
+    """A parameter value that is missing or cannot be used; the message is one line.
 
-    def __init__(self, message: str, param):
+    ``usable`` tells that the value in Params is what the configured one means (a
+    :class:`ocfpy.params.UsableAs`), not the default standing in for it.
+    """
+
+    def __init__(self, message: str, param, usable: bool = False):
         super().__init__(message)
         self.name = param.name
         self.identifies = param.identifies
+        self.usable = usable
 
 
 class Params:
-    """Typed parameter values: ``params.state``, or ``params["name-with-dash"]``."""
+    """Typed parameter values: ``params.state``, or ``params["name-with-dash"]``.
 
-    def __init__(self, values: dict, given: frozenset):
+    A lazy parameter's check runs when its value is first read; a value it refuses is
+    replaced (by the default, or the UsableAs value) and reported to ``report_invalid_to``.
+    """
+
+    def __init__(self, values: dict, given: frozenset, deferred: "dict | None" = None):
         object.__setattr__(self, "_values", values)
         object.__setattr__(self, "_given", given)
+        object.__setattr__(self, "_deferred", deferred or {})
+        object.__setattr__(self, "_report", None)
 
     def __getattr__(self, name: str):
+        if name in ("_values", "_given", "_deferred", "_report"):  # not set yet: copy, unpickle
+            raise AttributeError(name)
         try:
-            return self._values[name]
+            return self[name]
         except KeyError:
             raise AttributeError(f"no parameter {name!r} is declared") from None
 
     def __getitem__(self, name: str):
+        if name in self._deferred:
+            self._check_now(name)
         return self._values[name]
 
     def __setattr__(self, name, value):
@@ -42,16 +57,35 @@ class Params:
         return name in self._given
 
     def as_dict(self) -> dict:
-        return dict(self._values)
+        return {name: self[name] for name in self._values}
+
+    def unchecked(self, name: str):
+        """The value without running a deferred check (for redacting a secret)."""
+        return self._values[name]
+
+    def report_invalid_to(self, report) -> None:
+        """Call ``report(ParameterError)`` for each value a deferred check refuses."""
+        object.__setattr__(self, "_report", report)
+
+    def _check_now(self, name: str) -> None:
+        param, raw = self._deferred.pop(name)
+        try:
+            self._values[name] = param.checked(self._values[name], raw)
+        except ValueError as error:
+            self._values[name], refused = _refusal(param, error)
+            if self._report is not None:
+                self._report(refused)
 
 
-def resolve_params(declared, env) -> tuple:
+def resolve_params(declared, env, defer_lazy: bool = False) -> tuple:
     """(Params, [ParameterError]): every declared parameter converted, defaulted and checked.
 
     A value that is missing or invalid leaves its typed default (None without one) in Params,
-    so that the actions that may still run (stop, monitor) get every usable value.
+    so that the actions that may still run (stop, monitor) get every usable value; a check's
+    :class:`ocfpy.params.UsableAs` leaves its value instead. With ``defer_lazy``, the checks
+    of lazy parameters wait until their value is read.
     """
-    values, errors, given = {}, [], set()
+    values, errors, given, deferred = {}, [], set(), {}
     by_name = {param.name: param for param in declared}
     for param in declared:
         raw = env.param(param.name)
@@ -68,12 +102,23 @@ def resolve_params(declared, env) -> tuple:
             errors.append(ParameterError(f"{param.name} is required but empty", param))
             continue
         try:
-            values[param.name] = param.convert(raw)
+            if defer_lazy and param.lazy:
+                values[param.name] = param.unchecked(raw)
+                deferred[param.name] = (param, raw)
+            else:
+                values[param.name] = param.convert(raw)
         except ValueError as error:
-            values[param.name] = param.typed_default()
-            problem = "the value is not valid (secret, not shown)" if param.secret else error
-            errors.append(ParameterError(f"{param.name}: {problem}", param))
-    return Params(values, frozenset(given)), errors
+            values[param.name], refused = _refusal(param, error)
+            errors.append(refused)
+    return Params(values, frozenset(given), deferred), errors
+
+
+def _refusal(param, error: ValueError) -> tuple:
+    """(the value that stands in, the ParameterError) for a value ``param`` refused."""
+    usable = isinstance(error, UsableAs)
+    problem = "the value is not valid (secret, not shown)" if param.secret else str(error)
+    stand_in = error.value if usable else param.typed_default()
+    return stand_in, ParameterError(f"{param.name}: {problem}", param, usable=usable)
 
 
 def _inherited_value(param, by_name: dict, env) -> "str | None":
@@ -94,11 +139,20 @@ class Context:
         self.action = action
         self.env = env
         self.params = params
-        #: One line per invalid parameter a stop or monitor runs despite (its default stands in).
+        #: One line per invalid parameter a stop or monitor runs despite (its default, or the
+        #: value a UsableAs gave, stands in).
         self.param_errors = ()
         self._secrets = secrets
         self._reason = None
         self._log = None
+        params.report_invalid_to(self.note_invalid)
+
+    def note_invalid(self, error) -> None:
+        """Warn that this action goes on despite the invalid parameter ``error`` and keep it
+        in ``param_errors``."""
+        used = f"{self.show(error.name)} used" if error.usable else "default used"
+        self.log.warning(f"{self.action} goes on despite an invalid parameter ({used}): {error}")
+        self.param_errors += (str(error),)
 
     @property
     def log(self):

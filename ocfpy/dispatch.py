@@ -1,7 +1,8 @@
 """Run one action: resolve parameters, apply OCF's safety rules, call the handler, map the result.
 
 Invalid parameters end most actions with 6. Stop, demote and monitor run anyway on the usable
-values (an invalid one falls back to its default, the errors are in ``ctx.param_errors``), because
+values (an invalid one falls back to its default, or to the value its check's UsableAs gave;
+the errors are in ``ctx.param_errors``), because
 their answer is about the resource, not the configuration: a probe that said 7 without looking
 could have Pacemaker start a running resource a second time, and a stop that said 0 without
 stopping would leave it running. Only an invalid parameter that ``identifies`` the resource
@@ -27,10 +28,10 @@ EXECUTOR_PARAMETERS = ("crm_feature_set", "OCF_CHECK_LEVEL")
 def run_action(agent, action: str, environ) -> int:
     """The exit code of ``action``; its exit reason, if any, is the last line on stderr."""
     env = Environment(environ)
-    params, errors = resolve_params(agent.parameters, env)
-    hidden = [params[name] for name in agent.secret_names]
-    # an invalid secret's raw value too: stop and monitor run with its default in its place
-    hidden += [env.param(error.name) for error in errors if error.name in agent.secret_names]
+    params, errors = resolve_params(agent.parameters, env, defer_lazy=action in STATE_ACTIONS)
+    hidden = [params.unchecked(name) for name in agent.secret_names]
+    # the raw values too: an invalid one is not in params (its default stands in)
+    hidden += [env.param(name) for name in agent.secret_names]
     secrets = tuple(sorted({str(value) for value in hidden if value}, key=len, reverse=True))
     ctx = Context(agent, action, env, params, secrets)
     try:
@@ -122,7 +123,7 @@ def _validate(agent, ctx: Context, environment: bool) -> None:
 def _run_despite(ctx: Context, errors: list) -> None:
     """Let stop, demote and monitor go on with invalid parameters they can do without; raise
     otherwise."""
-    needed = [error for error in errors if error.identifies]
+    needed = [error for error in errors if error.identifies and not error.usable]
     if ctx.action not in STATE_ACTIONS or needed:
         first = (needed or errors)[0]
         for error in errors:
@@ -134,8 +135,7 @@ def _run_despite(ctx: Context, errors: list) -> None:
             raise NotConfigured(f"cannot determine the state: {first}")
         raise NotConfigured(str(first))
     for error in errors:
-        ctx.log.warning(f"{ctx.action} goes on despite an invalid parameter (default used): {error}")
-    ctx.param_errors = tuple(str(error) for error in errors)
+        ctx.note_invalid(error)
 
 
 def _prepare(agent, ctx: Context) -> None:

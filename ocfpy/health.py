@@ -124,6 +124,17 @@ def health_regex(body, pattern: str) -> Health:
     return Health(False, f"no match for {shown!r} in the body")
 
 
+def check_regex(pattern: str) -> None:
+    """A ``Parameter(check=..., lazy=True)``: a regular expression :func:`health_regex` can use
+    (lazy: compiling needs ``re``, which a monitor that does not match a body never loads)."""
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ValueError(str(error)) from None
+
+
 def health_command(argv, timeout: float, env=None) -> Health:
     """Healthy when ``argv`` (a list, never run through a shell) exits 0 within ``timeout`` s."""
     from ocfpy.commands import run

@@ -61,11 +61,6 @@ def force_unmount_mode(value: str) -> str:
     return FORCE_UNMOUNT[words[0]]
 
 
-def check_device(value: str) -> None:
-    if value != value.strip():
-        raise ValueError("has leading or trailing white space")
-
-
 def check_status_prefix(value: str) -> None:
     """ValueError unless ``value`` is a path relative to the mount point, without '..'."""
     if value.startswith("/") or ".." in value.split("/") or "\0" in value:

@@ -33,6 +33,23 @@ def show_value(value: str, limit: int = 40) -> str:
     return "'" + shown + "'"
 
 
+class UsableAs(ValueError):
+    """Raised by a ``check``: the value is refused as configuration (validate-all and start
+    answer 6 with the message), yet what it means is clear, so stop, monitor and demote use
+    ``value`` in its place, with a warning, instead of failing to find the resource."""
+
+    def __init__(self, message: str, value):
+        super().__init__(message)
+        self.value = value
+
+
+def no_surrounding_space(value: str) -> None:
+    """A ``Parameter(check=...)``: white space around the value is refused at start; stop and
+    monitor use the value without it, so a probe still finds what ``/dev/sdb1 `` names."""
+    if value != value.strip():
+        raise UsableAs(f"{show_value(value)} has white space around it", value.strip())
+
+
 def absolute_path(value: str) -> None:
     """A ``Parameter(check=...)``: the value, when given, is an absolute path."""
     if value and not value.startswith("/"):
@@ -67,7 +84,11 @@ class Parameter:
         deprecated: superseded; ``replaced_with`` names the successors, which take its value.
         secret: the value never appears in a log line or an exit reason.
         multiline: accept CR and LF in the value (refused by default).
-        check: a callable ``check(value) -> None`` raising ValueError with a message.
+        check: a callable ``check(value) -> None`` raising ValueError with a message, or
+            :class:`UsableAs` when stop and monitor may still use a corrected value.
+        lazy: in stop, monitor and demote, run ``check`` only when the handler first reads
+            the value (for a check too costly for every monitor, such as compiling a regular
+            expression); every other action checks it before its handler runs.
         identifies: the value names what the agent manages (a device, a directory, a pidfile,
             a state path): without a usable value, stop and monitor cannot find the state.
     """
@@ -75,7 +96,7 @@ class Parameter:
     __slots__ = (
         "name", "type", "shortdesc", "longdesc", "default", "required", "choices",
         "minimum", "maximum", "unique_group", "reloadable", "deprecated", "replaced_with",
-        "deprecated_desc", "secret", "multiline", "check", "identifies",
+        "deprecated_desc", "secret", "multiline", "check", "identifies", "lazy",
     )
 
     def __init__(
@@ -84,7 +105,7 @@ class Parameter:
         minimum: "float | None" = None, maximum: "float | None" = None, unique_group: "str | None" = None,
         reloadable: bool = False, deprecated: bool = False, replaced_with: tuple = (),
         deprecated_desc: str = "", secret: bool = False, multiline: bool = False, check=None,
-        identifies: bool = False,
+        identifies: bool = False, lazy: bool = False,
     ):
         self.name = name
         self.type = type
@@ -104,6 +125,7 @@ class Parameter:
         self.multiline = multiline
         self.check = check
         self.identifies = identifies
+        self.lazy = lazy
         self._check_declaration()
 
     def _check_declaration(self) -> None:
@@ -123,6 +145,9 @@ class Parameter:
         if not isinstance(self.unique_group, (str, type(None))):  # unique=1 was OCF 1.0's spelling
             raise ValueError(f"{where}: unique_group names the group (a string such as {self.name!r}), "
                              f"not {self.unique_group!r}")
+        if self.lazy and (self.check is None or self.identifies):
+            raise ValueError(f"{where}: lazy defers a check, and an identifying value is checked "
+                             "before stop or monitor looks for the resource")
         if self.required and self.default is not None:
             raise ValueError(f"{where}: a required parameter has no default")
         if self.default is not None:
@@ -151,24 +176,35 @@ class Parameter:
 
     def convert(self, raw: str) -> object:
         """The typed value of ``raw``; ValueError with a one-line message when it is not valid."""
+        return self.checked(self.unchecked(raw), raw)
+
+    def unchecked(self, raw: str) -> object:
+        """The typed value of ``raw`` before ``check`` has looked at it."""
         try:
             raw.encode("utf-8")
         except UnicodeEncodeError:
             raise ValueError("is not valid UTF-8") from None
         if not self.multiline and ("\n" in raw or "\r" in raw):
             raise ValueError(f"{show_value(raw)} must be a single line")
-        if self.type in EMPTY_MEANS_DEFAULT and not raw.strip():
+        if self._means_default(raw):
             return None if self.default in (None, "") else self.typed_default()
-        value = getattr(self, "_to_" + self.type)(raw)
-        if self.check is not None:
-            try:
-                self.check(value)
-            except ValueError:
-                raise
-            except Exception as error:  # a check's bug (os.listdir of a missing path) is no traceback
-                problem = f"{type(error).__name__}: {error}"
-                raise ValueError(f"{show_value(raw)} could not be checked: {problem}") from None
+        return getattr(self, "_to_" + self.type)(raw)
+
+    def checked(self, value: object, raw: str) -> object:
+        """``value`` (the typed form of ``raw``) once ``check`` has accepted it."""
+        if self.check is None or self._means_default(raw):
+            return value
+        try:
+            self.check(value)
+        except ValueError:
+            raise
+        except Exception as error:  # a check's bug (os.listdir of a missing path) is no traceback
+            problem = f"{type(error).__name__}: {error}"
+            raise ValueError(f"{show_value(raw)} could not be checked: {problem}") from None
         return value
+
+    def _means_default(self, raw: str) -> bool:
+        return self.type in EMPTY_MEANS_DEFAULT and not raw.strip()
 
     def _to_string(self, raw: str) -> str:
         return raw

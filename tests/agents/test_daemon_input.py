@@ -109,6 +109,20 @@ def test_stop_and_probe_stay_safe_with_a_bad_value(overrides, run_agent, tmp_pat
     assert run_agent("Daemon", "monitor", params=params).rc == 7
 
 
+@pytest.mark.parametrize("action, rc", [("monitor", 7), ("stop", 0)])
+def test_a_probe_or_stop_never_pays_for_the_lazy_checks_it_does_not_read(action, rc, run_agent, tmp_path):
+    # invalid on purpose: a check that ran would also leave a warning
+    lazy = {"cmdline_options": "'120", "health_url": "http://127.0.0.1:9/", "health_regex": "(",
+            "health_command": "check '--fast"}
+
+    result = run_agent("Daemon", action, params=dict(GOOD, **lazy), extra_env={"PYTHONPROFILEIMPORTTIME": "1"})
+
+    stderr = result.stderr.decode()
+    imported = {line.split("|")[-1].strip() for line in stderr.splitlines() if "import time:" in line}
+    assert result.rc == rc and imported and not imported & {"re", "shlex"}
+    assert "despite an invalid parameter" not in stderr
+
+
 def test_a_log_file_that_is_a_link_is_refused_before_anything_starts(run_agent, tmp_path, rsctmp):
     victim = tmp_path / "victim"
     victim.write_text("precious\n")

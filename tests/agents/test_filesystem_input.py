@@ -103,8 +103,8 @@ def test_validate_all_from_check_level_10_finds_what_start_would_refuse(fs, tmp_
 
 
 @pytest.mark.parametrize("name, value, reason", [
-    ("device", "tmpfs ", "device 'tmpfs ': has leading or trailing white space"),
-    ("fstype", "tmpfs ", "fstype 'tmpfs ': has leading or trailing white space"),
+    ("device", "tmpfs ", "device: 'tmpfs ' has white space around it"),
+    ("fstype", "tmpfs ", "fstype: 'tmpfs ' has white space around it"),
     ("fstype", "TMPFS", "fstype TMPFS: filesystem types are lower case: tmpfs"),
 ])
 def test_a_mistyped_device_or_type_is_refused_by_start_but_never_fails_a_probe_or_stop(

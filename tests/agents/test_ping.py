@@ -205,13 +205,13 @@ def test_white_space_around_the_name_is_refused_by_start_but_a_running_ping_is_s
     assert (probe["rc"], stop["rc"], after["rc"]) == (0, 0, 7)  # the original: 7, and stop leaves it
     assert stub.calls()[-1] == "-D -n pingd -d 5000ms"
     assert (start["rc"], start["exit_reason"]) == (
-        6, "name 'pingd ': a node attribute's name has no white space (a rule could not name it)")
+        6, "name: 'pingd ' has white space: a node attribute's name has none (a rule could not name it)")
 
 
 def test_a_name_with_a_space_inside_is_6_and_nothing_is_set(env, stub):
     result = run_ping("start", params={"host_list": "127.0.0.1", "timeout": "1", "name": "my ping"}, env=env)
 
-    assert result["rc"] == 6 and result["exit_reason"].startswith("name 'my ping': a node attribute's name")
+    assert result["rc"] == 6 and result["exit_reason"].startswith("name: 'my ping' has white space: a node attribute's name")
     assert stub.calls() == []
 
 

@@ -1,0 +1,147 @@
+"""Checks that state actions may outlive: a UsableAs value, and lazy checks run on first read."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocfpy import Agent, Parameter
+from ocfpy.params import UsableAs, no_surrounding_space
+
+PROBE = {}
+RECURRING = {"OCF_RESKEY_CRM_meta_interval": "10000"}
+
+
+def padded_agent(seen):
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("device", shortdesc="device", required=True, identifies=True,
+                  check=no_surrounding_space),
+        Parameter("token", shortdesc="token", secret=True, check=no_surrounding_space),
+    ])
+    for action in ("start", "stop", "monitor", "demote", "promote"):
+        agent.action(action)(lambda ctx: seen.append((ctx.params.device, ctx.param_errors)) or 0)
+    return agent
+
+
+def run(agent, action, env, capfd):
+    code = agent.main(["T", action], env)
+    _, err = capfd.readouterr()
+    return code, err
+
+
+def reasons(err):
+    return [line[len("ocf-exit-reason:"):] for line in err.splitlines() if line.startswith("ocf-exit-reason:")]
+
+
+@pytest.mark.parametrize("action, extra", [("stop", {}), ("monitor", PROBE), ("monitor", RECURRING),
+                                           ("demote", {})])
+def test_a_padded_identifying_value_is_used_stripped_by_the_state_actions(action, extra, capfd):
+    seen = []
+
+    code, err = run(padded_agent(seen), action, dict(extra, OCF_RESKEY_device=" /dev/sdb1 "), capfd)
+
+    assert code == 0 and reasons(err) == []
+    assert seen == [("/dev/sdb1", ("device: ' /dev/sdb1 ' has white space around it",))]
+    assert (f"{action} goes on despite an invalid parameter ('/dev/sdb1' used): device: "
+            "' /dev/sdb1 ' has white space around it") in err
+
+
+@pytest.mark.parametrize("action", ["start", "validate-all", "promote"])
+def test_a_padded_value_is_refused_by_every_other_action(action, capfd):
+    seen = []
+
+    code, err = run(padded_agent(seen), action, {"OCF_RESKEY_device": "/dev/sdb1 "}, capfd)
+
+    assert (code, reasons(err), seen) == (6, ["device: '/dev/sdb1 ' has white space around it"], [])
+
+
+def test_a_secret_usable_value_is_never_shown(capfd):
+    seen = []
+
+    code, err = run(padded_agent(seen), "monitor", {"OCF_RESKEY_device": "/dev/sdb1",
+                                                    "OCF_RESKEY_token": " hunter2 "}, capfd)
+
+    assert code == 0 and "hunter2" not in err
+    assert "(**** used): token: the value is not valid (secret, not shown)" in err
+
+
+def test_a_check_may_give_any_usable_value():
+    def lower_case(value):
+        if value != value.lower():
+            raise UsableAs("is lower case", value.lower())
+
+    param = Parameter("fstype", shortdesc="type", check=lower_case)
+
+    with pytest.raises(UsableAs) as refused:
+        param.convert("TMPFS")
+    assert refused.value.value == "tmpfs" and param.convert("tmpfs") == "tmpfs"
+
+
+def lazy_agent(seen, checked):
+    def costly(value):
+        checked.append(value)
+        if "(" in value:
+            raise ValueError("missing )")
+
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("regex", shortdesc="regex", check=costly, lazy=True),
+        Parameter("depth", "integer", shortdesc="depth", default=0),
+    ])
+
+    def handler(ctx):
+        if ctx.params.depth:
+            seen.append((ctx.params.regex, ctx.param_errors))
+        return 0
+
+    for action in ("start", "stop", "monitor"):
+        agent.action(action)(handler)
+    return agent
+
+
+@pytest.mark.parametrize("action", ["stop", "monitor"])
+def test_a_lazy_check_waits_for_the_first_read_in_the_state_actions(action, capfd):
+    seen, checked = [], []
+
+    code, err = run(lazy_agent(seen, checked), action, {"OCF_RESKEY_regex": "a("}, capfd)
+
+    assert (code, checked, seen) == (0, [], []) and "WARNING" not in err
+
+
+def test_a_lazy_value_read_in_a_monitor_is_checked_once_and_falls_back_with_a_warning(capfd):
+    seen, checked = [], []
+    env = {"OCF_RESKEY_regex": "a(", "OCF_RESKEY_depth": "1"}
+
+    code, err = run(lazy_agent(seen, checked), "monitor", env, capfd)
+
+    assert (code, checked, seen) == (0, ["a("], [(None, ("regex: missing )",))])
+    assert "monitor goes on despite an invalid parameter (default used): regex: missing )" in err
+
+
+@pytest.mark.parametrize("action", ["start", "validate-all"])
+def test_a_lazy_check_runs_up_front_in_the_other_actions(action, capfd):
+    seen, checked = [], []
+
+    code, err = run(lazy_agent(seen, checked), action, {"OCF_RESKEY_regex": "a("}, capfd)
+
+    assert (code, checked, reasons(err)) == (6, ["a("], ["regex: missing )"])
+
+
+def test_as_dict_runs_the_pending_checks(capfd):
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("regex", shortdesc="regex", check=absolute_path_like, lazy=True)])
+    got = []
+    agent.action("monitor")(lambda ctx: got.append(ctx.params.as_dict()) or 0)
+
+    code, err = run(agent, "monitor", {"OCF_RESKEY_regex": "rel"}, capfd)
+
+    assert code == 0 and got == [{"regex": None}] and "regex: not absolute" in err
+
+
+def absolute_path_like(value):
+    if not value.startswith("/"):
+        raise ValueError("not absolute")
+
+
+@pytest.mark.parametrize("keywords", [{}, {"check": absolute_path_like, "identifies": True}])
+def test_lazy_without_a_check_or_on_an_identifying_value_is_refused_when_declared(keywords):
+    with pytest.raises(ValueError, match="lazy defers a check"):
+        Parameter("p", shortdesc="p", lazy=True, **keywords)
