@@ -395,7 +395,18 @@ def main(argv=None) -> int:
         if agent.site:
             print(f"ocfpy.install: {agent.name} imports from site-packages ({agent.why_site}): "
                   "its launcher runs with -s, not the faster -S", file=sys.stderr)
+        declared = _declared_name(agent.metadata[DEFAULT])
+        if declared != agent.name:
+            print(f"ocfpy.install: {agent.name}'s meta-data calls it {declared!r}: Pacemaker runs it as "
+                  f"ocf:{args.provider}:{agent.name}, and its logs and state files say {declared!r} "
+                  "(name the file after its Agent)", file=sys.stderr)
     return 0
+
+
+def _declared_name(metadata: str) -> str:
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(metadata.encode()).get("name", "")
 
 
 if __name__ == "__main__":

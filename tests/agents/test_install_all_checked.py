@@ -44,3 +44,25 @@ def test_an_interpreter_hacluster_may_not_run_is_named_as_the_cause(public_dir, 
     assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
     assert f"(hacluster may not run the interpreter {python}); launcher removed" in result.stderr
     assert not os.path.exists(launcher(root, "Dummy"))
+
+
+def test_an_agent_whose_file_and_meta_data_names_differ_is_installed_with_a_warning(public_dir, ocfpy_pythonpath,
+                                                                                    readable_agents):
+    renamed = os.path.join(public_dir, "MyDummy")  # a copy of Dummy, renamed but not edited
+    with open(os.path.join(readable_agents, "Dummy")) as source, open(renamed, "w") as copy:
+        copy.write(source.read())
+    root = os.path.join(public_dir, "ocf")
+
+    result = install(root, ocfpy_pythonpath, renamed)
+
+    assert result.returncode == 0 and os.path.exists(launcher(root, "MyDummy"))
+    assert result.stderr == ("ocfpy.install: MyDummy's meta-data calls it 'Dummy': Pacemaker runs it as "
+                             "ocf:ocfpy:MyDummy, and its logs and state files say 'Dummy' (name the file "
+                             "after its Agent)\n")
+
+
+def test_agents_named_after_their_files_install_without_a_word(public_dir, ocfpy_pythonpath, readable_agents):
+    result = install(os.path.join(public_dir, "ocf"), ocfpy_pythonpath,
+                     *(os.path.join(readable_agents, name) for name in AGENTS))
+
+    assert (result.returncode, result.stderr) == (0, "")
