@@ -81,7 +81,9 @@ def as_junit(log: CheckLog) -> str:
     suite = ET.SubElement(suites, "testsuite", name=f"ocfpy-check {log.agent}", tests=str(len(data["checks"])),
                           failures=str(failures), errors="0", skipped=str(skipped))
     for check in data["checks"]:
-        case = ET.SubElement(suite, "testcase", classname=f"ocfpy-check.{log.agent}", name=check["name"])
+        # CI viewers read a classname's dots as packages: ./agents/my.agent would be class "agent"
+        case = ET.SubElement(suite, "testcase", classname="ocfpy-check." + log.agent.replace(".", "_"),
+                             name=check["name"])
         errors = [f for f in check["findings"] if f["severity"] == ERROR]
         others = [f for f in check["findings"] if f["severity"] != ERROR]
         if errors:

@@ -74,6 +74,16 @@ def test_junit_report_is_xml_with_failures_and_skips():
     assert "no exit reason <&>" in suite.find("testcase[@name='hygiene.exit-reason']/system-out").text
 
 
+def test_junit_classnames_have_no_dots_but_the_tools_own():
+    log = sample_log()
+    log.agent = "./agents/my.agent"
+
+    suite = ET.fromstring(report.as_junit(log)).find("testsuite")
+
+    assert suite.get("name") == "ocfpy-check ./agents/my.agent"  # as given, for people to read
+    assert {case.get("classname") for case in suite.iter("testcase")} == {"ocfpy-check._/agents/my_agent"}
+
+
 def test_text_report_reads_like_ocf_tester():
     text = report.as_text(sample_log())
 
