@@ -124,10 +124,30 @@ def make_bind_read_only(mount, directory: str, timeout: float) -> None:
 DMESG_HINT = "dmesg(1) may have more information"
 
 
-def mount_error(outcome, directory: str) -> str:
+def run_mount(argv: list, directory: str, fstype: str, device: str, timeout: float) -> "str | None":
+    """Run mount(8) ``argv`` within ``timeout``: None when it mounted, else why not in one line
+    (:func:`mount_error`, with what the kernel logged about ``fstype`` or ``device`` meanwhile)."""
+    from ocfpy import bounded
+    from ocfpy.kmsg import KernelLog, about_mount
+
+    kernel_log = KernelLog()  # opened first: the cause of "wrong fs type, bad option" is only there
+    outcome = bounded.command(argv, timeout=timeout)
+    if outcome.ok:
+        kernel_log.close()
+        return None
+    return mount_error(outcome, directory, about_mount(kernel_log.since(), fstype, device))
+
+
+#: The start of util-linux's sentence for any error the kernel gave (EINVAL): the kernel's log
+#: says which one it was.
+CATCH_ALL = "wrong fs type, bad option, bad superblock"
+
+
+def mount_error(outcome, directory: str, kernel_said: "str | None" = None) -> str:
     """What a failed mount(8) (a :func:`ocfpy.bounded.command` outcome) said, in one line: its
     last line that is not the dmesg hint, without the ``mount: DIR: `` a reason names already,
-    the exit status last."""
+    the exit status last. ``kernel_said`` (see :mod:`ocfpy.kmsg`) replaces util-linux's
+    catch-all sentence."""
     lines = [line.strip() for line in (outcome.output or "").splitlines()
              if line.strip() and DMESG_HINT not in line]
     if outcome.timed_out or not lines:
@@ -137,4 +157,6 @@ def mount_error(outcome, directory: str) -> str:
         if message.startswith(prefix):
             message = message[len(prefix):]
             break
+    if kernel_said and message.startswith(CATCH_ALL):
+        message = f"the kernel said: {kernel_said}"
     return f"{message.rstrip('.')} (mount exited with {outcome.rc})"

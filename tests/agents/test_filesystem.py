@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 from filesystem_support import MARKS, bind_of_mounted, fs, loops, mount, mounted_sources  # noqa: F401 (fixtures)
@@ -311,8 +312,12 @@ def check_missing_fsck(fs, device, directory, path):
     assert fs("stop", params).rc == 0
 
 
-def test_a_failed_mount_says_what_mount_said_not_its_dmesg_hint(fs, loops, tmp_path):
-    check_failed_mount(fs, loops("ext4"), str(tmp_path / "data"))
+def test_a_failed_mount_says_what_the_kernel_said_not_mounts_catch_all(fs, loops):
+    short = tempfile.mkdtemp(prefix="fs-")  # the reason fits execd's 128 bytes with a short path
+    try:
+        check_failed_mount(fs, loops("ext4"), os.path.join(short, "d"))
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
 
 
 @isolated
@@ -322,8 +327,9 @@ def check_failed_mount(fs, device, directory):
     start = fs("start", params)
 
     assert start.rc == 1 and mounted_sources(directory) == []
-    assert start.exit_reason.startswith(f"cannot mount {device} on {directory}: wrong fs type, ")
-    assert "dmesg" not in start.exit_reason
+    # util-linux 2.38 says "wrong fs type, bad option, bad superblock on ..., or other error"
+    assert start.exit_reason == (f"cannot mount {device} on {directory}: the kernel said: "
+                                 "ext4: Unknown parameter 'bogus' (mount exited with 32)")
 
 
 def test_a_probe_and_a_depth_0_monitor_load_only_the_mount_table_modules(ocfpy_pythonpath,

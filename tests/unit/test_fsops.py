@@ -65,6 +65,18 @@ def test_a_failed_mount_is_told_by_its_message_without_the_dmesg_hint(output, re
     assert fsops.mount_error(outcome, "/srv/d") == reason
 
 
+@pytest.mark.parametrize("output, reason", [
+    ("mount: /srv/d: wrong fs type, bad option, bad superblock on /dev/sdb1, missing codepage "
+     "or helper program, or other error.\n", "the kernel said: ext4: Unknown parameter 'bogus' (mount exited with 32)"),
+    ("mount: /srv/other: special device /dev/sdz does not exist.\n",  # mount's own words stand
+     "/srv/other: special device /dev/sdz does not exist (mount exited with 32)"),
+])
+def test_what_the_kernel_said_replaces_only_mounts_catch_all_sentence(output, reason):
+    outcome = Outcome(False, "mount exited with 32", rc=32, output=output)
+
+    assert fsops.mount_error(outcome, "/srv/d", "ext4: Unknown parameter 'bogus'") == reason
+
+
 @pytest.mark.parametrize("outcome", [
     Outcome(False, "mount gave no answer within 5.0 s", True, output="mount: /srv/d: partial"),
     Outcome(False, "cannot run mount: No such file or directory", rc=127),
