@@ -9,6 +9,7 @@ import os
 import stat
 
 from ocfpy.mounts import NETWORK_TYPES, VIRTUAL_TYPES, is_within, join, normalize, parts, resolve
+from ocfpy.params import no_surrounding_space
 
 BLOCK, UUID, LABEL, BIND, VIRTUAL, NETWORK, LOOPFILE = (
     "block", "uuid", "label", "bind", "virtual", "network", "loop file")
@@ -34,11 +35,13 @@ def is_system_directory(path: str) -> bool:
     return path in SYSTEM_DIRECTORIES or any(is_within(path, tree) for tree in KERNEL_TREES)
 
 
-def check_mount_point(path: str) -> None:
-    """ValueError for a path no managed filesystem may be mounted on: / and the system's own."""
-    path = normalize(path)
+def check_mount_point(value: str) -> None:
+    """ValueError for a path no managed filesystem may be mounted on: / and the system's own;
+    for one with white space around it, a UsableAs without it (what a probe looks for)."""
+    path = normalize(value.strip())
     if is_system_directory(path):
         raise ValueError(f"{path} is a system directory: refusing to mount over it")
+    no_surrounding_space(value)
 
 
 #: force_unmount's words (resource-agents' Filesystem) -> how stop finds the holders.

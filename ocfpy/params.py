@@ -46,14 +46,21 @@ class UsableAs(ValueError):
 def no_surrounding_space(value: str) -> None:
     """A ``Parameter(check=...)``: white space around the value is refused at start; stop and
     monitor use the value without it, so a probe still finds what ``/dev/sdb1 `` names."""
-    if value != value.strip():
-        raise UsableAs(f"{show_value(value)} has white space around it", value.strip())
+    stripped = value.strip()
+    if value != stripped:  # where, in words: a long value is shown shortened, its end cut off
+        where = "around it" if value[:1].isspace() and value[-1:].isspace() else \
+            "before it" if value[:1].isspace() else "after it"
+        raise UsableAs(f"{show_value(value)} has white space {where}", stripped)
 
 
 def absolute_path(value: str) -> None:
-    """A ``Parameter(check=...)``: the value, when given, is an absolute path."""
-    if value and not value.startswith("/"):
+    """A ``Parameter(check=...)``: the value, when given, is an absolute path; one with white
+    space around it is refused at start and used without it by stop and monitor (a state file
+    pasted as ``/run/x.state `` is still found)."""
+    path = value.strip()
+    if value and not path.startswith("/"):
         raise ValueError(f"{value!r} is not an absolute path")
+    no_surrounding_space(value)
 
 
 def _names(param: str, keyword: str, value) -> tuple:

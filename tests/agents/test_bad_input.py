@@ -134,3 +134,19 @@ def test_an_invalid_state_path_leaves_the_state_unknown_probe_6_stop_1(agent, ba
     for result in (probe, stop):
         assert result.stderr.count(b"ocf-exit-reason:") == 1 and b"Traceback" not in result.stderr
     assert run_agent(agent, "monitor", extra_env=env).rc == 0  # nothing was touched: still running
+
+
+@pytest.mark.parametrize("agent", ["Dummy", "Stateful"])
+@pytest.mark.parametrize("pad, where", [("{} ", "after"), (" {}", "before"), ("\t{} ", "around")])
+def test_a_state_path_pasted_with_white_space_is_refused_by_start_yet_found_by_probe_and_stop(
+        agent, pad, where, run_agent, tmp_path, fake_sbin):
+    env = {"HA_SBIN_DIR": str(fake_sbin[0])}
+    state = tmp_path / "x.state"
+    assert run_agent(agent, "start", params={"state": str(state)}, extra_env=env).rc == 0
+    padded = {"state": pad.format(state)}
+
+    probe, start = run_agent(agent, "monitor", params=padded, extra_env=env), run_agent(agent, "start", params=padded)
+    stop = run_agent(agent, "stop", params=padded, extra_env=env)
+
+    assert (probe.rc, stop.rc) == (0, 0) and not state.exists()  # found, and really stopped
+    assert start.rc == 6 and start.exit_reason.endswith(f"has white space {where} it")

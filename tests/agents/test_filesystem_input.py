@@ -13,6 +13,7 @@ from filesystem_support import MARKS, fs, loops, mounted_sources  # noqa: F401 (
 from isolation import isolated
 
 from ocfpy.mounts import read_mount_table
+from ocfpy.params import show_value
 
 pytestmark = MARKS
 
@@ -103,13 +104,20 @@ def test_validate_all_from_check_level_10_finds_what_start_would_refuse(fs, tmp_
 
 
 @pytest.mark.parametrize("name, value, reason", [
-    ("device", "tmpfs ", "device: 'tmpfs ' has white space around it"),
-    ("fstype", "tmpfs ", "fstype: 'tmpfs ' has white space around it"),
+    ("device", "tmpfs ", "device: 'tmpfs ' has white space after it"),
+    ("fstype", " tmpfs", "fstype: ' tmpfs' has white space before it"),
     ("fstype", "TMPFS", "fstype TMPFS: filesystem types are lower case: tmpfs"),
 ])
 def test_a_mistyped_device_or_type_is_refused_by_start_but_never_fails_a_probe_or_stop(
         fs, tmp_path, name, value, reason):
     check_mistyped(fs, str(tmp_path / "data"), {name: value}, reason)
+
+
+def test_a_mount_point_pasted_with_a_space_is_refused_by_start_but_found_by_probe_and_stop(fs, tmp_path):
+    directory = str(tmp_path / "data")  # before, the probe said 7 and start mounted it again on "data "
+    check_mistyped(fs, directory, {"directory": directory + " "},
+                   f"directory: {show_value(directory + ' ')} has white space after it")
+    assert not os.path.exists(directory + " ")
 
 
 @isolated

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocfpy import Agent, Parameter
-from ocfpy.params import UsableAs, no_surrounding_space
+from ocfpy.params import UsableAs, absolute_path, no_surrounding_space
 
 PROBE = {}
 RECURRING = {"OCF_RESKEY_CRM_meta_interval": "10000"}
@@ -51,7 +51,7 @@ def test_a_padded_value_is_refused_by_every_other_action(action, capfd):
 
     code, err = run(padded_agent(seen), action, {"OCF_RESKEY_device": "/dev/sdb1 "}, capfd)
 
-    assert (code, reasons(err), seen) == (6, ["device: '/dev/sdb1 ' has white space around it"], [])
+    assert (code, reasons(err), seen) == (6, ["device: '/dev/sdb1 ' has white space after it"], [])
 
 
 def test_a_secret_usable_value_is_never_shown(capfd):
@@ -62,6 +62,20 @@ def test_a_secret_usable_value_is_never_shown(capfd):
 
     assert code == 0 and "hunter2" not in err
     assert "(**** used): token: the value is not valid (secret, not shown)" in err
+
+
+@pytest.mark.parametrize("value, where", [(" /x", "before"), ("/x\t", "after"), (" /x ", "around")])
+def test_white_space_is_placed_in_words_since_a_long_value_is_shown_cut(value, where):
+    with pytest.raises(UsableAs, match=f"has white space {where} it$") as refused:
+        no_surrounding_space(value)
+    assert refused.value.value == "/x"
+
+
+@pytest.mark.parametrize("value, refusal", [(" /run/x.state", UsableAs), ("run/x", ValueError), (" run/x", ValueError)])
+def test_absolute_path_takes_a_padded_path_as_usable_and_a_relative_one_not(value, refusal):
+    with pytest.raises(ValueError) as refused:
+        absolute_path(value)
+    assert type(refused.value) is refusal
 
 
 def test_a_check_may_give_any_usable_value():
