@@ -77,6 +77,7 @@ class Agent:
         self.handlers = {}
         self.validator = None
         self.preparations = []
+        self.stopped_check = None
         self._specs = []
 
     # --- declaration ----------------------------------------------------------------------
@@ -113,6 +114,17 @@ class Agent:
         ``start``, ``reload-agent`` and ``migrate_from`` (always with ``environment``).
         """
         self.validator = check
+        return check
+
+    def certainly_stopped(self, check):
+        """Decorator: ``check(ctx) -> bool`` is True when the resource surely does not run on
+        this node, told from the usable parameters alone.
+
+        It runs only for a stop whose identifying parameter is invalid: True makes that stop
+        succeed (nothing to stop) instead of failing, which would fence the node. Its
+        OCFError or OSError counts as False.
+        """
+        self.stopped_check = check
         return check
 
     def before_each(self, prepare):

@@ -6,7 +6,8 @@ the errors are in ``ctx.param_errors``), because
 their answer is about the resource, not the configuration: a probe that said 7 without looking
 could have Pacemaker start a running resource a second time, and a stop that said 0 without
 stopping would leave it running. Only an invalid parameter that ``identifies`` the resource
-makes the state unknowable: then a probe or monitor says 6 and a stop says 1, with one line.
+makes the state unknowable: then a probe or monitor says 6 and a stop says 1, with one line,
+unless the agent's ``certainly_stopped`` check tells from the other values that nothing runs.
 """
 
 import os
@@ -65,8 +66,8 @@ def _dispatch(agent, ctx: Context, errors: list) -> int:
     if handler is None:
         ctx.exit_reason(f"{agent.name} does not implement the {action!r} action")
         return codes.ERR_UNIMPLEMENTED
-    if errors:
-        _run_despite(ctx, errors)
+    if errors and not _run_despite(agent, ctx, errors):
+        return codes.SUCCESS  # a stop with nothing to stop
     _prepare(agent, ctx)
     if action in VALIDATED_ACTIONS:
         _warn_undeclared(agent, ctx)
@@ -120,15 +121,18 @@ def _validate(agent, ctx: Context, environment: bool) -> None:
                    "ocfpy error) with the reason", rc=int(returned) if valid else codes.ERR_GENERIC)
 
 
-def _run_despite(ctx: Context, errors: list) -> None:
+def _run_despite(agent, ctx: Context, errors: list) -> bool:
     """Let stop, demote and monitor go on with invalid parameters they can do without; raise
-    otherwise."""
+    otherwise. False: a stop that has nothing to stop, its handler not to be run."""
     needed = [error for error in errors if error.identifies and not error.usable]
     if ctx.action not in STATE_ACTIONS or needed:
         first = (needed or errors)[0]
         for error in errors:
             if error is not first:
                 ctx.log.error(f"invalid configuration: {error}")
+        if ctx.action == "stop" and needed and _certainly_stopped(agent, ctx):
+            ctx.log.warning(f"stop: {first}; the resource does not run here: nothing to stop")
+            return False
         if ctx.action == "stop":
             raise OCFError(f"cannot stop: {first} (needed to find the resource)")
         if ctx.action == "monitor":
@@ -136,6 +140,17 @@ def _run_despite(ctx: Context, errors: list) -> None:
         raise NotConfigured(str(first))
     for error in errors:
         ctx.note_invalid(error)
+    return True
+
+
+def _certainly_stopped(agent, ctx: Context) -> bool:
+    if agent.stopped_check is None:
+        return False
+    try:
+        return agent.stopped_check(ctx) is True
+    except (OCFError, OSError, ValueError) as error:
+        ctx.log.warning(f"stop: cannot tell whether the resource runs here: {error}")
+        return False
 
 
 def _prepare(agent, ctx: Context) -> None:
