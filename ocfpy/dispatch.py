@@ -198,8 +198,13 @@ def _write_reason(ctx: Context) -> None:
     if not ctx.reason:
         return
     from ocfpy import streams
-    from ocfpy.reason import reason_line
+    from ocfpy.reason import clean_message, fits, reason_line
 
+    full = clean_message(ctx.reason, ctx.env.exit_reason_prefix)
+    if not fits(full):  # Pacemaker keeps a shortened one: the whole of it goes to the log
+        ctx.log.error(full)
+        if not ctx.log.writes_stderr:  # and to stderr, which execd logs, as ocf_exit_reason does
+            streams.write("stderr", f"ERROR: {full}\n")
     streams.flush("stdout")
     streams.flush("stderr")
     line = reason_line(ctx.reason, ctx.env.exit_reason_prefix)

@@ -33,6 +33,11 @@ class Log:
     def debug_enabled(self) -> bool:
         return self._configure()["debug"]
 
+    @property
+    def writes_stderr(self) -> bool:
+        """Whether lines of level info and above go to stderr (no syslog and no log file)."""
+        return self._configure()["stderr"]
+
     def debug(self, message: str) -> None:
         self.write("debug", message)
 
