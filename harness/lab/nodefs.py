@@ -36,7 +36,8 @@ RUN_DIRS = (
 )
 PACEMAKER_SUBDIRS = ("cib", "pengine", "blackbox", "cores")
 LOG_DIRS = (("pacemaker", 0o770, "hacluster", "haclient"), ("corosync", 0o755, "root", "root"),
-            ("pcsd", 0o700, "root", "root"))
+            ("pcsd", 0o700, "root", "root"),
+            ("crmsh", 0o775, "hacluster", "haclient"))  # crm fails without its log directory
 
 
 def make_dir(path: Path, mode: int, owner: str = "root", group: str = "root") -> None:
