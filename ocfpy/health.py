@@ -110,7 +110,7 @@ def health_status(status: int, accepted: str = DEFAULT_STATUSES) -> Health:
     """Healthy when ``status`` is one of ``accepted`` (see :func:`parse_statuses`)."""
     if any(low <= status <= high for low, high in parse_statuses(accepted)):
         return Health(True, status=status)
-    return Health(False, f"status {status}", status)
+    return Health(False, f"status {status}, not {accepted}", status)  # 200 may be the wrong one
 
 
 def health_regex(body, pattern: str) -> Health:

@@ -397,11 +397,11 @@ def test_a_server_answering_500_fails_with_its_status(world):
     seen = scenario("failing_server", world)
 
     assert seen["start"]["rc"] == 0 and seen["healthy"]["rc"] == 0
-    assert seen["depth10"]["rc"] == 1 and seen["depth10"]["reason"] == "health_url: status 500"
+    assert seen["depth10"]["rc"] == 1 and seen["depth10"]["reason"] == "health_url: status 500, not 200-399"
     assert seen["depth0"]["rc"] == 0 and seen["accepted"]["rc"] == 0
     failing = seen["start_failing"]
     assert failing["rc"] == 1 and failing["status"] == 0 and failing["elapsed"] < 4
-    assert failing["reason"] == "not healthy before the start timeout: health_url: status 500"
+    assert failing["reason"] == "not healthy before the start timeout: health_url: status 500, not 200-399"
     assert seen["stop_after_failed_start"]["rc"] == 0 and seen["left"] == {}
 
 

@@ -144,7 +144,7 @@ def test_status_ranges():
     assert parse_statuses("200-399, 404") == ((200, 399), (404, 404))
     assert health_status(302) and health_status(200, "200")
     verdict = health_status(503)
-    assert not verdict and verdict.reason == "status 503"
+    assert not verdict and verdict.reason == "status 503, not 200-399"
 
 
 @pytest.mark.parametrize("text", ["", "2xx", "399-200", "99", "200-700", "200;300", "200-", "200-,404"])
@@ -168,13 +168,19 @@ def test_regex_matches_the_body_or_says_what_it_missed():
 def test_a_200_is_healthy_and_a_503_says_its_status(web):
     assert health_url(web + "/ok", 2.0)
     failed = health_url(web + "/status/503", 2.0)
-    assert not failed and failed.reason == "status 503"
+    assert not failed and failed.reason == "status 503, not 200-399"
+
+
+def test_a_status_outside_health_status_names_the_statuses_wanted(web):
+    # `pcs resource update web health_status=201`: "status 200" alone reads as healthy
+    failed = health_url(web + "/ok", 2.0, statuses="201")
+    assert not failed and failed.reason == "status 200, not 201"
 
 
 def test_a_500_page_that_matches_the_regex_still_fails(web):
     # resource-agents' curl | grep passes this page; the status decides first
     failed = health_url(web + "/status/500", 2.0, regex="status page")
-    assert not failed and failed.reason == "status 500"
+    assert not failed and failed.reason == "status 500, not 200-399"
     assert health_url(web + "/status/500", 2.0, statuses="500", regex="status page")
 
 
@@ -191,7 +197,7 @@ def test_redirects_on_the_same_host_are_followed(web):
 
 def test_too_many_redirects_are_judged_by_the_last_status(web):
     answer = health_url(web + "/redirect/9", 2.0, statuses="200")
-    assert not answer and answer.reason == "status 302"
+    assert not answer and answer.reason == "status 302, not 200"
     assert health_url(web + "/redirect/9", 2.0)  # 302 is within the default 200-399
 
 
