@@ -2,8 +2,9 @@
 typo): nothing to stop when the device is mounted nowhere on the node, a failure (to be
 fenced) only when it may be mounted where the directory would have said.
 
-Pacemaker stops a resource with the new parameters after `pcs resource update`, on every
-node its probe said 6 on: a stop that failed there would fence a node that runs nothing.
+A resource created so, or probed again after `pcs resource update` and `pcs resource cleanup`,
+is probed 6 on every node, and Pacemaker then stops it there with the same parameters: a stop
+that failed would fence a node that runs nothing.
 Each body that mounts runs in its own PID and mount namespaces (tests/isolation.py).
 """
 
