@@ -1,6 +1,6 @@
-"""ocf:ocfpy:Filesystem's stop with a directory it cannot use (an admin's relative path or
-typo): nothing to stop when the device is mounted nowhere on the node, a failure (to be
-fenced) only when it may be mounted where the directory would have said.
+"""ocf:ocfpy:Filesystem's stop with a directory or a device it cannot use (an admin's relative
+path or typo): nothing to stop when the device is mounted nowhere on the node, or nothing is
+mounted on the directory; a failure (to be fenced) only when what is mounted may be it.
 
 A resource created so, or probed again after `pcs resource update` and `pcs resource cleanup`,
 is probed 6 on every node, and Pacemaker then stops it there with the same parameters: a stop
@@ -48,3 +48,32 @@ def check_mounted_device_is_not_declared_stopped(fs, device, directory):
     assert stop.exit_reason == ("cannot stop: directory: 'data' is not an absolute path "
                                 "(needed to find the resource)")
     assert mounted_sources(directory) == [device]  # left as it was: no guess at the mount point
+
+
+@pytest.mark.parametrize("device", ["UUID=", "-L", "LABEL=a/b"])
+def test_a_stop_with_an_unreadable_device_succeeds_when_nothing_is_mounted_on_the_directory(
+        fs, tmp_path, device):
+    params = {"device": device, "directory": str(tmp_path / "data"), "fstype": "ext4"}
+
+    start = fs("start", params)
+    stop = fs("stop", params)
+
+    assert start.rc == 6  # refused, with the reason, before anything is made
+    assert (stop.rc, stop.exit_reason) == (0, None), stop.exit_reason
+    assert "the filesystem is not mounted here: nothing to stop" in fs.log_text()
+
+
+def test_a_stop_with_an_unreadable_device_fails_while_something_is_mounted_there(fs, tmp_path):
+    check_unreadable_device_over_a_mount(fs, str(tmp_path / "data"))
+
+
+@isolated
+def check_unreadable_device_over_a_mount(fs, directory):
+    os.makedirs(directory)
+    mount("-t", "tmpfs", "somefs", directory)
+    params = {"device": "UUID=", "directory": directory, "fstype": "ext4"}
+
+    stop = fs("stop", params)
+
+    assert (stop.rc, stop.exit_reason) == (1, "device 'UUID=': UUID= names no uuid")
+    assert mounted_sources(directory) == ["somefs"]
