@@ -122,7 +122,7 @@ class Agent:
 
         It runs only for a stop whose identifying parameter is invalid: True makes that stop
         succeed (nothing to stop) instead of failing, which would fence the node. Its
-        OCFError or OSError counts as False.
+        OCFError, OSError or ValueError counts as False.
         """
         self.stopped_check = check
         return check
