@@ -150,6 +150,8 @@ class Context:
     def note_invalid(self, error) -> None:
         """Warn that this action goes on despite the invalid parameter ``error`` and keep it
         in ``param_errors``."""
+        if error.usable and error.name in self.agent.secret_names:  # a lazy check's value is new
+            self._hide(str(self.params.unchecked(error.name)))
         used = f"{self.show(error.name)} used" if error.usable else "default used"
         self.log.warning(f"{self.action} goes on despite an invalid parameter ({used}): {error}")
         self.param_errors += (str(error),)
@@ -191,6 +193,11 @@ class Context:
         for secret in self._secrets:
             text = text.replace(secret, "****")
         return text
+
+    def _hide(self, secret: str) -> None:
+        """Redact ``secret`` too from now on (longest first, so no part of one shows)."""
+        if secret and secret not in self._secrets:
+            self._secrets = tuple(sorted(self._secrets + (secret,), key=len, reverse=True))
 
     def show(self, name: str) -> str:
         """A parameter's value for a message: quoted and escaped, ``****`` when secret."""

@@ -1,0 +1,61 @@
+"""Secrets the lazy and deprecated parameter paths must hide like any other secret value."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocfpy import Agent, Parameter
+from ocfpy.params import no_surrounding_space
+
+RECURRING = {"OCF_RESKEY_CRM_meta_interval": "10000"}
+
+
+def token_agent(seen, lazy):
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("token", shortdesc="token", secret=True, check=no_surrounding_space, lazy=lazy),
+    ])
+
+    @agent.action("monitor")
+    def monitor(ctx):
+        seen.append(ctx.params.token)
+        ctx.log.warning(f"the server said: bad token {ctx.params.token}")
+        ctx.exit_reason(f"the server refused token={ctx.params.token}")
+        return 1
+
+    return agent
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_the_value_a_secret_check_gives_is_redacted_like_the_given_one(lazy, capfd):
+    seen = []
+
+    code = token_agent(seen, lazy).main(["T", "monitor"], dict(RECURRING, OCF_RESKEY_token=" hunter2 "))
+
+    _, err = capfd.readouterr()
+    assert (code, seen) == (1, ["hunter2"])
+    assert "hunter2" not in err
+    assert err.endswith("ocf-exit-reason:the server refused token=****\n")
+    assert "bad token ****" in err
+
+
+def alias_agent(seen):
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("password", shortdesc="password", secret=True),
+        Parameter("passwd", shortdesc="old name of password", replaced_with=("password",)),
+    ])
+
+    @agent.action("monitor")
+    def monitor(ctx):
+        seen.append((ctx.params.password, ctx.environment_dump(), ctx.show("passwd")))
+        return 7
+
+    return agent
+
+
+def test_the_old_name_of_a_secret_is_kept_out_of_the_environment_dump(capfd):
+    seen = []
+
+    code = alias_agent(seen).main(["T", "monitor"], {"OCF_RESKEY_passwd": "hunter2", "OCF_RESKEY_x": "1"})
+
+    assert code == 7
+    assert seen == [("hunter2", {"OCF_RESKEY_x": "1"}, "****")]
