@@ -100,7 +100,7 @@ def main(argv: Optional[list] = None) -> int:
         print("ocfpy-check: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. piped into head: stop quietly
-        sys.stdout = open(os.devnull, "w")
+        _drop_stdout()
         return EXIT_FAILED
     text = report.render(log, args.format, verbose=args.verbose or args.trace, quiet=args.quiet,
                          header=config.verbose is None)
@@ -111,10 +111,18 @@ def main(argv: Optional[list] = None) -> int:
         except OSError as bad:
             print(f"ocfpy-check: cannot write {args.output}: {bad.strerror}", file=sys.stderr)
             return EXIT_USAGE
-        print(report.as_text(log, quiet=True), end="")
-    else:
+        text = report.as_text(log, quiet=True)
+    try:
         sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader (head, grep -q) has gone: the exit status still tells
+        _drop_stdout()
     return exit_status(log)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush raises no second BrokenPipeError."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _check_writable(path: str) -> None:
