@@ -115,7 +115,8 @@ def resolve_params(declared, env, defer_lazy: bool = False) -> tuple:
 
 def _refusal(param, error: ValueError) -> tuple:
     """(the value that stands in, the ParameterError) for a value ``param`` refused."""
-    usable = isinstance(error, UsableAs)
+    # white space alone stands for nothing: a required value it replaces is still missing
+    usable = isinstance(error, UsableAs) and not (param.required and error.value in ("", None))
     problem = "the value is not valid (secret, not shown)" if param.secret else str(error)
     stand_in = error.value if usable else param.typed_default()
     return stand_in, ParameterError(f"{param.name}: {problem}", param, usable=usable)

@@ -1,4 +1,4 @@
-"""Secrets the lazy and deprecated parameter paths must hide like any other secret value."""
+"""Edges of UsableAs, lazy and deprecated parameters: secrets stay hidden, white space is no value."""
 
 from __future__ import annotations
 
@@ -59,3 +59,26 @@ def test_the_old_name_of_a_secret_is_kept_out_of_the_environment_dump(capfd):
 
     assert code == 7
     assert seen == [("hunter2", {"OCF_RESKEY_x": "1"}, "****")]
+
+
+def blank_agent(seen):
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("device", shortdesc="device", required=True, identifies=True, check=no_surrounding_space),
+    ])
+    for action in ("stop", "monitor"):
+        agent.action(action)(lambda ctx: seen.append(ctx.params.device) or 7)
+    return agent
+
+
+@pytest.mark.parametrize("action, code, reason", [
+    ("monitor", 6, "cannot determine the state: device: ' ' has white space around it"),
+    ("stop", 1, "cannot stop: device: ' ' has white space around it (needed to find the resource)"),
+])
+def test_white_space_alone_is_no_usable_value_of_a_required_parameter(action, code, reason, capfd):
+    seen = []
+
+    got = blank_agent(seen).main(["T", action], {"OCF_RESKEY_device": " "})
+
+    _, err = capfd.readouterr()
+    assert (got, seen) == (code, [])
+    assert err.endswith(f"ocf-exit-reason:{reason}\n")
