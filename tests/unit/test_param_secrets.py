@@ -82,3 +82,41 @@ def test_white_space_alone_is_no_usable_value_of_a_required_parameter(action, co
     _, err = capfd.readouterr()
     assert (got, seen) == (code, [])
     assert err.endswith(f"ocf-exit-reason:{reason}\n")
+
+
+def prepared_agent(seen, checked):
+    def costly(value):
+        if value != "ok":  # the declared default is checked once, when declared
+            checked.append(value)
+            raise ValueError("missing )")
+
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("regex", shortdesc="regex", check=costly, lazy=True, default="ok"),
+    ])
+    agent.before_each(lambda ctx: seen.append(("prepare", ctx.params.regex)))
+    for action in ("start", "stop", "monitor", "demote", "promote", "notify"):
+        agent.action(action)(lambda ctx: seen.append((ctx.action, ctx.params.regex, ctx.param_errors)) or 0)
+    return agent
+
+
+@pytest.mark.parametrize("action", ["monitor", "stop", "demote"])
+def test_a_lazy_value_a_preparation_reads_is_checked_there_once_and_the_handler_gets_the_default(action, capfd):
+    seen, checked = [], []
+
+    code = prepared_agent(seen, checked).main(["T", action], {"OCF_RESKEY_regex": "a("})
+
+    _, err = capfd.readouterr()
+    assert (code, checked) == (0, ["a("])
+    assert seen == [("prepare", "ok"), (action, "ok", ("regex: missing )",))]
+    assert err.count("goes on despite an invalid parameter (default used): regex: missing )") == 1
+
+
+@pytest.mark.parametrize("action", ["promote", "notify", "start", "validate-all"])
+def test_the_other_actions_refuse_a_lazy_value_before_any_preparation(action, capfd):
+    seen, checked = [], []
+
+    code = prepared_agent(seen, checked).main(["T", action], {"OCF_RESKEY_regex": "a("})
+
+    _, err = capfd.readouterr()
+    assert (code, checked, seen) == (6, ["a("], [])
+    assert err.endswith("ocf-exit-reason:regex: missing )\n")
