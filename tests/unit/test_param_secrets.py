@@ -120,3 +120,10 @@ def test_the_other_actions_refuse_a_lazy_value_before_any_preparation(action, ca
     _, err = capfd.readouterr()
     assert (code, checked, seen) == (6, ["a("], [])
     assert err.endswith("ocf-exit-reason:regex: missing )\n")
+
+
+@pytest.mark.parametrize("check", ["absolute_path", ("a", "b"), 3])
+def test_a_check_that_is_no_function_is_refused_when_declared(check):
+    with pytest.raises(ValueError, match=r"^Parameter 'p': check is a function taking the value \(such as "
+                                         r"absolute_path\), not "):
+        Parameter("p", shortdesc="p", check=check)
