@@ -14,7 +14,7 @@ from harness.check.ending import EXIT_INTERNAL
 from harness.check.findings import INFO, WARNING
 from harness.check.runner import check_agent
 from harness.check.session import Config
-from harness.cliargs import name_value_pairs
+from harness.cliargs import drop_stdout, name_value_pairs
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -100,7 +100,7 @@ def main(argv: Optional[list] = None) -> int:
         print("ocfpy-check: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. piped into head: stop quietly
-        _drop_stdout()
+        drop_stdout()
         return EXIT_FAILED
     text = report.render(log, args.format, verbose=args.verbose or args.trace, quiet=args.quiet,
                          header=config.verbose is None)
@@ -116,13 +116,8 @@ def main(argv: Optional[list] = None) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:  # the reader (head, grep -q) has gone: the exit status still tells
-        _drop_stdout()
+        drop_stdout()
     return exit_status(log)
-
-
-def _drop_stdout() -> None:
-    """Point stdout at /dev/null, so that the interpreter's last flush raises no second BrokenPipeError."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _check_writable(path: str) -> None:
