@@ -201,8 +201,11 @@ class Context:
             self._secrets = tuple(sorted(self._secrets + (secret,), key=len, reverse=True))
 
     def show(self, name: str) -> str:
-        """A parameter's value for a message: quoted and escaped, ``****`` when secret."""
+        """A parameter's value for a message: quoted and escaped, ``****`` when secret,
+        ``(not set)`` when it has no value (not the string 'None')."""
         value = self.params[name]
+        if value is None:
+            return "(not set)"
         return "****" if name in self.agent.secret_names else show_value(str(value))
 
     def environment_dump(self) -> dict:
