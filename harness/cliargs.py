@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 def name_value_pairs(items, what: str, error=ValueError) -> dict:
     """``NAME=VALUE`` strings into a dict, literally: the value is everything after the first '='.
@@ -16,3 +19,9 @@ def name_value_pairs(items, what: str, error=ValueError) -> dict:
             raise error(f"{what} {item!r}: expected NAME=VALUE")
         result[name] = value
     return result
+
+
+def drop_stdout() -> None:
+    """Point stdout at /dev/null once its reader has gone (head, grep -q), so that the
+    interpreter's last flush raises no second BrokenPipeError."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

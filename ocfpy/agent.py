@@ -73,7 +73,9 @@ class Agent:
         self.longdesc = longdesc or shortdesc
         self.parameters = tuple(parameters)
         self.ocf_version = ocf_version
-        self.secret_names = frozenset(p.name for p in parameters if p.secret)
+        secret = {p.name for p in parameters if p.secret}
+        # an old name's value is the secret it passes on: hidden from dumps and commands too
+        self.secret_names = frozenset(secret | {p.name for p in parameters if secret & set(p.replaced_with)})
         self.handlers = {}
         self.validator = None
         self.preparations = []

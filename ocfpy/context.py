@@ -115,7 +115,8 @@ def resolve_params(declared, env, defer_lazy: bool = False) -> tuple:
 
 def _refusal(param, error: ValueError) -> tuple:
     """(the value that stands in, the ParameterError) for a value ``param`` refused."""
-    usable = isinstance(error, UsableAs)
+    # white space alone stands for nothing: a required value it replaces is still missing
+    usable = isinstance(error, UsableAs) and not (param.required and error.value in ("", None))
     problem = "the value is not valid (secret, not shown)" if param.secret else str(error)
     stand_in = error.value if usable else param.typed_default()
     return stand_in, ParameterError(f"{param.name}: {problem}", param, usable=usable)
@@ -150,6 +151,8 @@ class Context:
     def note_invalid(self, error) -> None:
         """Warn that this action goes on despite the invalid parameter ``error`` and keep it
         in ``param_errors``."""
+        if error.usable and error.name in self.agent.secret_names:  # a lazy check's value is new
+            self._hide(str(self.params.unchecked(error.name)))
         used = f"{self.show(error.name)} used" if error.usable else "default used"
         self.log.warning(f"{self.action} goes on despite an invalid parameter ({used}): {error}")
         self.param_errors += (str(error),)
@@ -192,9 +195,17 @@ class Context:
             text = text.replace(secret, "****")
         return text
 
+    def _hide(self, secret: str) -> None:
+        """Redact ``secret`` too from now on (longest first, so no part of one shows)."""
+        if secret and secret not in self._secrets:
+            self._secrets = tuple(sorted(self._secrets + (secret,), key=len, reverse=True))
+
     def show(self, name: str) -> str:
-        """A parameter's value for a message: quoted and escaped, ``****`` when secret."""
+        """A parameter's value for a message: quoted and escaped, ``****`` when secret,
+        ``(not set)`` when it has no value (not the string 'None')."""
         value = self.params[name]
+        if value is None:
+            return "(not set)"
         return "****" if name in self.agent.secret_names else show_value(str(value))
 
     def environment_dump(self) -> dict:

@@ -152,6 +152,9 @@ class Parameter:
         if not isinstance(self.unique_group, (str, type(None))):  # unique=1 was OCF 1.0's spelling
             raise ValueError(f"{where}: unique_group names the group (a string such as {self.name!r}), "
                              f"not {self.unique_group!r}")
+        if self.check is not None and not callable(self.check):  # else every value given would be refused
+            raise ValueError(f"{where}: check is a function taking the value (such as absolute_path), "
+                             f"not {self.check!r}")
         if self.lazy and (self.check is None or self.identifies):
             raise ValueError(f"{where}: lazy defers a check, and an identifying value is checked "
                              "before stop or monitor looks for the resource")

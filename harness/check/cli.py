@@ -14,7 +14,7 @@ from harness.check.ending import EXIT_INTERNAL
 from harness.check.findings import INFO, WARNING
 from harness.check.runner import check_agent
 from harness.check.session import Config
-from harness.cliargs import name_value_pairs
+from harness.cliargs import drop_stdout, name_value_pairs
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -100,7 +100,7 @@ def main(argv: Optional[list] = None) -> int:
         print("ocfpy-check: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. piped into head: stop quietly
-        sys.stdout = open(os.devnull, "w")
+        drop_stdout()
         return EXIT_FAILED
     text = report.render(log, args.format, verbose=args.verbose or args.trace, quiet=args.quiet,
                          header=config.verbose is None)
@@ -111,9 +111,12 @@ def main(argv: Optional[list] = None) -> int:
         except OSError as bad:
             print(f"ocfpy-check: cannot write {args.output}: {bad.strerror}", file=sys.stderr)
             return EXIT_USAGE
-        print(report.as_text(log, quiet=True), end="")
-    else:
+        text = report.as_text(log, quiet=True)
+    try:
         sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader (head, grep -q) has gone: the exit status still tells
+        drop_stdout()
     return exit_status(log)
 
 

@@ -22,6 +22,10 @@ def _instance_ops(session: Session, name: str) -> dict:
     return {"instance": name, "params": params, "extra_env": {TOKEN_VARIABLE: f"{session.token}-{name}"}}
 
 
+FIX_PARALLEL_START = ("two resources of this agent must start side by side; a value they cannot share (a path, a "
+                      "port) is a parameter the meta-data declares unique (unique-group), then -O gives the second its own")
+
+
 def parallel_instances(session: Session) -> list:
     """[(instance, params)] of the parallel check's two instances (the second with -O's values)."""
     return [(name, _instance_ops(session, name)["params"]) for name in _parallel_names(session)]
@@ -58,7 +62,7 @@ def check_parallel(session: Session) -> None:
     running = [session.spawn(step, "start", **kwargs[name]) for step, name in zip(steps, names)]
     results = [session.record(step, session.wait(handle)) for step, handle in zip(steps, running)]
     started = [name for name, result in zip(names, results)
-               if session.expect("concurrency.parallel", f"parallel start of {name}", result, (0,), lifecycle.FIX_START)]
+               if session.expect("concurrency.parallel", f"parallel start of {name}", result, (0,), FIX_PARALLEL_START)]
     steps = {name: f"monitor {name}" for name in started}
     monitors = {name: session.spawn(steps[name], "monitor", interval_ms=session.monitor_interval_ms(), **kwargs[name])
                 for name in started}  # both at once, as Pacemaker runs the recurring monitors of two resources

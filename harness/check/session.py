@@ -22,6 +22,21 @@ DEFAULT_MONITOR_INTERVAL_MS = 10000
 AWAKE_S = 0.05  # CPython runs signal handlers in the main thread only once it wakes up
 
 
+MISSING_OCFPY = b"No module named 'ocfpy'"
+RUN_FROM_CHECKOUT = ("an agent written with ocfpy needs the library: -E PYTHONPATH=DIR (DIR holding the "
+                     "ocfpy package), or install it with python3 -m ocfpy.install")
+STDERR_TAIL_CHARS = 160
+
+
+def stderr_tail(result: Result) -> str:
+    """The last non-empty line of the agent's stderr, shortened for a finding ('' when none)."""
+    lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    last = lines[-1]
+    return last if len(last) <= STDERR_TAIL_CHARS else last[:STDERR_TAIL_CHARS - 3] + "..."
+
+
 @dataclass
 class Config:
     """What to check and how (the command line, or a pytest fixture, fills it)."""
@@ -222,6 +237,10 @@ class Session:
         message = f"{step}: {result.action} returned {seen}, expected {wanted}"
         if result.exit_reason:
             message += f"; exit reason: {result.exit_reason}"
+        elif stderr_tail(result):  # a crash (a Python agent without its library) says why only there
+            message += f"; its stderr ends: {stderr_tail(result)}"
+            if MISSING_OCFPY in result.stderr:
+                fix = RUN_FROM_CHECKOUT
         level = tolerated_severity if result.rc in tolerated and result.status == ExecStatus.DONE else severity
         self.log.add(Finding(check, level, message, fix, action=result.action, rc=result.rc, expected=wanted))
         return False

@@ -7,9 +7,12 @@ import threading
 from dataclasses import replace
 from typing import Callable
 
-from harness.execd import Operation, Result, run
+from harness.execd import ExecStatus, Operation, Result, run
 
 MIGHT_START = ("start", "promote", "migrate_from", "reload-agent", "reload")  # may leave the resource running
+#: What a start-like action answers when it refused its configuration, having done nothing (args,
+#: not installed, not configured): the instance an earlier start left keeps its own parameters.
+REFUSED = (2, 5, 6)
 
 
 class StartedInstances:
@@ -18,6 +21,7 @@ class StartedInstances:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.ops: dict = {}  # (agent path, instance, node) -> the Operation that may have left it running
+        self.replaced: dict = {}  # key -> the Operation a start-like action in progress replaced
 
     @staticmethod
     def key(op: Operation) -> tuple:
@@ -26,12 +30,23 @@ class StartedInstances:
     def before(self, op: Operation) -> None:
         if op.action in MIGHT_START:
             with self.lock:
+                earlier = self.ops.get(self.key(op))
+                if earlier is not None:
+                    self.replaced[self.key(op)] = earlier
                 self.ops[self.key(op)] = op
 
     def after(self, result: Result) -> None:
-        if result.op.action == "stop" and result.ok:
-            with self.lock:
-                self.ops.pop(self.key(result.op), None)
+        key = self.key(result.op)
+        with self.lock:
+            earlier = self.replaced.pop(key, None)
+            if result.op.action == "stop" and result.ok:
+                self.ops.pop(key, None)
+            elif result.op.action in MIGHT_START and earlier is not None and self._refused(result):
+                self.ops[key] = earlier  # a start refused with other values is no reason to forget it
+
+    @staticmethod
+    def _refused(result: Result) -> bool:
+        return result.status == ExecStatus.DONE and result.rc in REFUSED
 
     def snapshot(self) -> dict:
         """key -> Operation of every instance that may still run."""

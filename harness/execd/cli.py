@@ -13,7 +13,7 @@ from .operation import DEFAULT_TIMEOUT_MS, METADATA_TIMEOUT_MS, PROFILES, Operat
 from .result import Result
 from .runner import run
 from .child import SpawnError
-from harness.cliargs import name_value_pairs
+from harness.cliargs import drop_stdout, name_value_pairs
 
 USAGE_ERROR = 2
 PROG = "ocfpy-harness run"
@@ -125,8 +125,11 @@ def main(argv: Optional[list] = None) -> int:
     except (CliError, AgentSpecError, OperationError, SpawnError) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return USAGE_ERROR
-    if args.json:
-        print(json.dumps(result_as_dict(result)))
-    else:
-        print_result(result)
+    try:
+        if args.json:
+            print(json.dumps(result_as_dict(result)), flush=True)
+        else:
+            print_result(result)
+    except BrokenPipeError:  # piped into head or grep -q: the exit status is still the agent's
+        drop_stdout()
     return result.rc

@@ -56,3 +56,11 @@ def test_instances_that_share_state_fall_back_to_the_serial_order(tmp_path):
     assert "concurrency.parallel" in {f.check for f in log.errors}, log.text()
     assert {f.check for f in log.errors} <= {"concurrency.parallel", "hygiene.leftover-process"}, log.text()
     assert steps.index("stop after restart") < steps.index("start extra arguments"), steps
+
+
+def test_instances_that_cannot_run_side_by_side_are_told_to_declare_what_they_share(tmp_path):
+    log, _ = run(str(BROKEN / "SharedLock"), tmp_path, jobs=4)
+
+    [refused] = [f for f in log.by_check("concurrency.parallel") if f.message.startswith("parallel start of")]
+    assert refused.message.endswith(f"exit reason: another instance holds {tmp_path}/rsctmp/broken-SharedLock.lock")
+    assert "declares unique (unique-group)" in refused.fix and "-O" in refused.fix

@@ -159,3 +159,12 @@ def absolute_path_like(value):
 def test_lazy_without_a_check_or_on_an_identifying_value_is_refused_when_declared(keywords):
     with pytest.raises(ValueError, match="lazy defers a check"):
         Parameter("p", shortdesc="p", lazy=True, **keywords)
+
+
+def test_show_names_an_unset_value_as_such_not_as_the_string_none(capfd):
+    agent = Agent("T", version="1", shortdesc="test", parameters=[
+        Parameter("pidfile", shortdesc="pid file"), Parameter("count", "integer", shortdesc="n", default=3)])
+    shown = []
+    agent.action("start")(lambda ctx: shown.extend([ctx.show("pidfile"), ctx.show("count")]) or 0)
+
+    assert run(agent, "start", {}, capfd)[0] == 0 and shown == ["(not set)", "'3'"]
