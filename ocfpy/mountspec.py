@@ -222,6 +222,23 @@ def _anonymous_on(mount, device: tuple) -> bool:
     return _block_number(mount.source) == device  # a node under /dev, never on the mount
 
 
+def blkid_lookup(seconds):
+    """A :func:`locate` lookup for a UUID or label udev made no link for: ``blkid -U|-L``, given
+    ``seconds()`` (asked when it runs) to answer."""
+    def lookup(kind: str, value: str):
+        from ocfpy import bounded
+
+        outcome = bounded.command(["blkid", "-U" if kind == UUID else "-L", value], timeout=seconds())
+        found = outcome.output.strip().splitlines()
+        return found[0] if outcome.ok and found else None
+    return lookup
+
+
+def mounted_nowhere(table, target: Target, fstype: str) -> bool:
+    """True when no mount of ``table`` can be ``target`` (:func:`is_target` says no to each)."""
+    return all(is_target(mount, target, fstype, table) is False for mount in table.mounts)
+
+
 def locate(spec: DeviceSpec, lookup=None) -> Target:
     """Find the device ``spec`` names without touching a mounted filesystem.
 
