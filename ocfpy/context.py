@@ -2,6 +2,7 @@
 
 import os
 import stat
+import time
 
 from ocfpy.params import UsableAs, show_value
 
@@ -179,6 +180,16 @@ class Context:
     def time_left(self) -> "float | None":
         """Seconds before Pacemaker SIGKILLs this action (None without a timeout)."""
         return self.env.time_left()
+
+    def budget(self, default: float, margin: float = 1.0) -> float:
+        """Seconds this action may still wait, never negative: the time left (``default``
+        seconds from the action's start when there is no timeout: crm_resource --force-*, a
+        manual run), less ``margin`` for the exit reason, or less a fifth of the time left when
+        that is less (a 1 s monitor keeps 0.8 s for its work instead of none)."""
+        left = self.time_left()
+        if left is None:
+            left = max(0.0, self.env.started + default - time.monotonic())
+        return max(0.0, left - min(margin, left * 0.2))
 
     def exit_reason(self, message: str) -> None:
         """Set the exit reason written when the action ends (the last one set wins); an

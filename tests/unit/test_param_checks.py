@@ -1,10 +1,14 @@
-"""Checks that state actions may outlive: a UsableAs value, and lazy checks run on first read."""
+"""What state actions may outlive (a UsableAs value, lazy checks run on first read), and the time budget they get."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
 from ocfpy import Agent, Parameter
+from ocfpy.context import Context, resolve_params
+from ocfpy.environment import Environment
 from ocfpy.params import UsableAs, absolute_path, no_surrounding_space
 
 PROBE = {}
@@ -168,3 +172,17 @@ def test_show_names_an_unset_value_as_such_not_as_the_string_none(capfd):
     agent.action("start")(lambda ctx: shown.extend([ctx.show("pidfile"), ctx.show("count")]) or 0)
 
     assert run(agent, "start", {}, capfd)[0] == 0 and shown == ["(not set)", "'3'"]
+
+
+@pytest.mark.parametrize("timeout_ms, default, low, high", [
+    ("20000", 60.0, 18.9, 19.0),   # 20 s less the 1 s margin
+    ("1000", 60.0, 0.7, 0.8),      # a 1 s monitor keeps four fifths, not 0
+    (None, 5.0, 3.9, 4.0),         # no timeout: default seconds from the start, less the margin
+])
+def test_budget_keeps_a_margin_for_the_exit_reason_but_never_all_of_a_short_time(timeout_ms, default, low, high):
+    env = Environment({} if timeout_ms is None else {"OCF_RESKEY_CRM_meta_timeout": timeout_ms},
+                      started=time.monotonic())
+    agent = Agent("T", version="1", shortdesc="test", parameters=[Parameter("x", shortdesc="x")])
+    ctx = Context(agent, "start", env, resolve_params(agent.parameters, env)[0], ())
+
+    assert low <= ctx.budget(default) <= high
